@@ -1,0 +1,1 @@
+"""claimwatch's Faust worker, web endpoints and command line."""
