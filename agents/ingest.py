@@ -1,0 +1,192 @@
+"""Ingest: decide whether a raw news message is a usable, first-seen NewsItem.
+
+Plain functions and one small class, no Kafka: the detect agent calls them on
+each message it consumes (the topic is consumed as raw bytes so that nothing
+is decoded behind our back and a bad message can be dead-lettered verbatim).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import time
+import unicodedata
+from collections import OrderedDict
+from datetime import datetime
+from typing import Any, Literal
+
+from schemas.records import DeadLetter, NewsItem
+
+DuplicateKind = Literal["id", "text"]
+
+#: fields of NewsItem and the JSON types each accepts (declared by the Record)
+_FIELD_TYPES: dict[str, tuple[type, ...]] = {}
+for _name, _tp in NewsItem._options.fields.items():
+    _optional = _name in NewsItem._options.optionalset and NewsItem._options.defaults.get(
+        _name) is None
+    _FIELD_TYPES[_name] = (str, type(None)) if _optional else (str,)
+_TEXT_FIELDS = tuple(_FIELD_TYPES)
+_WORDS = re.compile(r"\w+")
+
+
+class Rejected(ValueError):  # noqa: N818 - it is a verdict, not an error of ours
+    """A message that is not a usable NewsItem; `reason` is a metric label."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+
+
+def parse_news(raw: bytes | None, max_body_bytes: int) -> NewsItem:
+    """Decode and validate one message value, or raise Rejected with a reason.
+
+    Reasons: too_large (body over the limit, or a message too big to hold
+    one), invalid_utf8, invalid_json, schema (not an object, a wrong type, a
+    timestamp that is not RFC 3339), missing_field (no id, or neither title
+    nor body).
+    """
+    if raw is None:
+        raise Rejected("missing_field", "empty message (tombstone)")
+    # JSON escapes at most sextuple a character; anything bigger cannot hold
+    # a body under the limit and is not worth decoding
+    if len(raw) > 6 * max_body_bytes + 65536:
+        raise Rejected("too_large", f"message of {len(raw)} bytes")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise Rejected("invalid_utf8", f"byte {exc.start}: {exc.reason}") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Rejected("invalid_json", f"line {exc.lineno} column {exc.colno}: {exc.msg}") \
+            from None
+    except RecursionError:
+        raise Rejected("invalid_json", "nested too deeply") from None
+    if not isinstance(data, dict):
+        raise Rejected("schema", f"expected a JSON object, got {type(data).__name__}")
+    return validate_news(data, max_body_bytes)
+
+
+def validate_news(data: dict[str, Any], max_body_bytes: int) -> NewsItem:
+    """Validate a decoded JSON object as a NewsItem (see parse_news)."""
+    item_id = data.get("id")
+    if item_id is None or item_id == "":
+        raise Rejected("missing_field", "no id")
+    values: dict[str, Any] = {}
+    for name, allowed in _FIELD_TYPES.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if not isinstance(value, allowed):
+            raise Rejected("schema", f"{name} must be a string, got {type(value).__name__}"
+                           + (" or null" if type(None) in allowed else ""))
+        if value is not None:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                raise Rejected("invalid_utf8", f"{name} holds a lone surrogate") from None
+        values[name] = value
+    if not item_id.strip():
+        raise Rejected("missing_field", "blank id")
+    if not (values.get("title") or "").strip() and not (values.get("body") or "").strip():
+        raise Rejected("missing_field", "neither title nor body")
+    body = values.get("body") or ""
+    # a str's UTF-8 size is at most 4 bytes a character: skip encoding small bodies
+    if len(body) * 4 > max_body_bytes and len(body.encode("utf-8")) > max_body_bytes:
+        raise Rejected("too_large", f"body over {max_body_bytes} bytes")
+    published = values.get("published_at")
+    if published is not None and not _is_rfc3339(published):
+        raise Rejected("schema", "published_at is not an RFC 3339 timestamp")
+    return NewsItem(**values)
+
+
+def _is_rfc3339(value: str) -> bool:
+    if len(value) < 10 or value[4:5] != "-":
+        return False
+    try:
+        datetime.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def text_key(item: NewsItem) -> bytes:
+    """Digest of the normalized text: syndicated copies of an item share it.
+
+    Normalized = NFKC, case-folded, words only (punctuation, quotes and
+    spacing differ between copies). The body decides when there is one, since
+    syndicated copies often retitle; else the title.
+    """
+    text = item.body if item.body.strip() else item.title
+    words = _WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
+    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest()
+
+
+class Deduplicator:
+    """Remembers the last `capacity` item ids and text digests (LRU).
+
+    Why memory and not a Faust Table: the news topic is keyed by item id, so
+    two copies of one text under different ids can land on different
+    partitions; a table keyed by text digest would need a repartition hop (a
+    second write and read of every item) plus a changelog write per item, on
+    the path every item takes. Losing this set on a restart is harmless for
+    alerts: at-least-once redelivery re-detects the same item with the same
+    observation ids, which the claim status machine ignores. What it can cost
+    is a syndicated copy arriving after a restart (or on another partition's
+    worker) counting once more as independent media support.
+    """
+
+    def __init__(self, capacity: int = 200_000) -> None:
+        self.capacity = capacity
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._texts: OrderedDict[bytes, None] = OrderedDict()
+
+    def seen(self, item: NewsItem) -> DuplicateKind | None:
+        """Record the item; say whether it duplicates an earlier one."""
+        if self._remember(self._ids, item.id):
+            return "id"
+        if self._remember(self._texts, text_key(item)):
+            return "text"
+        return None
+
+    def _remember(self, lru: OrderedDict[Any, None], key: Any) -> bool:
+        if key in lru:
+            lru.move_to_end(key)
+            return True
+        lru[key] = None
+        if len(lru) > self.capacity:
+            lru.popitem(last=False)
+        return False
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
+def dead_letter(
+    *,
+    reason: str,
+    detail: str,
+    topic: str,
+    partition: int,
+    offset: int,
+    value: bytes | None,
+    key: bytes | None = None,
+    timestamp: float | None = None,
+    item_id: str | None = None,
+) -> DeadLetter:
+    """The dead-letter record of an input, with its original bytes in base64."""
+    return DeadLetter(
+        reason=reason,
+        detail=detail[:500],
+        source_topic=topic,
+        partition=partition,
+        offset=offset,
+        value_b64=base64.b64encode(value or b"").decode("ascii"),
+        key_b64=base64.b64encode(key).decode("ascii") if key is not None else None,
+        timestamp=timestamp,
+        item_id=item_id,
+        dead_at=time.time(),
+    )
