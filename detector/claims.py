@@ -1,0 +1,112 @@
+"""Claims: the terms a statement is about, and clustering into claims per topic.
+
+A claim is identified by its topic and the terms of the statement that opened
+it; later statements whose terms mostly contain, or are contained in, those
+terms join it. Terms are lemmas folded through synonym classes, party names
+(`@party`), other named entities (`@`), and figures (`#`): two statements
+that give different figures are different claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from detector.model import stable_id
+
+GENERIC = frozenset(
+    "be have do make get go come take give keep put set use include say tell report add "
+    "also well part time way thing people other new first last many much own such "
+    "official officially statement comment percent".split()
+)
+MERGE_AT = 0.5
+
+
+@dataclass
+class Claim:
+    id: str
+    topic_id: str
+    text: str
+    terms: frozenset[str]
+    pinned: bool = False
+    keywords: tuple[str, ...] = ()
+    members: int = 1
+    extra_terms: set[str] = field(default_factory=set)
+
+
+def figures(terms: frozenset[str] | set[str]) -> frozenset[str]:
+    return frozenset(t for t in terms if t.startswith("#"))
+
+
+def similarity(a: frozenset[str] | set[str], b: frozenset[str] | set[str]) -> float:
+    """Containment of the smaller term set in the larger, 0 when they share no content."""
+    if not a or not b:
+        return 0.0
+    if figures(a) != figures(b):
+        return 0.0
+    inter = a & b
+    if len(inter) < 2 and min(len(a), len(b)) > 1:
+        return 0.0
+    if not any(not t.startswith("@") for t in inter):
+        return 0.0
+    ents_a = {t for t in a if t.startswith("@")}
+    ents_b = {t for t in b if t.startswith("@")}
+    if ents_a and ents_b and not ents_a & ents_b:
+        return 0.0
+    return len(inter) / min(len(a), len(b))
+
+
+class ClaimIndex:
+    """The claims of every topic, pinned and discovered."""
+
+    def __init__(self) -> None:
+        self._by_topic: dict[str, list[Claim]] = {}
+        self._by_id: dict[str, Claim] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def get(self, claim_id: str) -> Claim | None:
+        return self._by_id.get(claim_id)
+
+    def claims(self, topic_id: str | None = None) -> list[Claim]:
+        if topic_id is None:
+            return list(self._by_id.values())
+        return list(self._by_topic.get(topic_id, ()))
+
+    def drop_topic(self, topic_id: str) -> None:
+        for c in self._by_topic.pop(topic_id, ()):
+            self._by_id.pop(c.id, None)
+
+    def add(self, claim: Claim) -> Claim:
+        existing = self._by_id.get(claim.id)
+        if existing is not None:
+            return existing
+        self._by_topic.setdefault(claim.topic_id, []).append(claim)
+        self._by_id[claim.id] = claim
+        return claim
+
+    def best(self, topic_id: str, terms: frozenset[str], sentence: str = "") -> tuple[Claim | None, float]:
+        best: Claim | None = None
+        best_score = 0.0
+        best_key: tuple[float, float, bool] = (0.0, 0.0, False)
+        low = sentence.lower()
+        for c in self._by_topic.get(topic_id, ()):
+            if c.pinned and c.keywords and not any(k.lower() in low for k in c.keywords):
+                continue
+            score = similarity(terms, c.terms)
+            if score <= 0:
+                continue
+            # ties go to the claim whose own terms are best covered, then to pinned ones
+            key = (score, len(terms & c.terms) / len(terms | c.terms), c.pinned)
+            if best is None or key > best_key:
+                best, best_score, best_key = c, score, key
+        return best, best_score
+
+    def assign(self, topic_id: str, terms: frozenset[str], text: str, sentence: str = "") -> Claim:
+        """The claim these terms belong to, opening a new one when none is close."""
+        best, score = self.best(topic_id, terms, sentence)
+        if best is not None and score >= MERGE_AT:
+            best.members += 1
+            return best
+        cid = f"{topic_id}:{stable_id(*sorted(terms), length=12)}"
+        return self.add(Claim(cid, topic_id, text, terms))

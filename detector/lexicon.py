@@ -1,0 +1,99 @@
+"""The cue lexicon and synonym classes, loaded once from package data."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+
+def _read(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        resources.files("detector").joinpath("data", name).read_text("utf-8")
+    )
+    return data
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    confirm_verbs: frozenset[str]
+    speech_verbs: frozenset[str]
+    deny_verbs: frozenset[str]
+    hedge_verbs: frozenset[str]
+    refuse_verbs: frozenset[str]
+    refused_objects: frozenset[str]
+    hedge_words: frozenset[str]
+    hedge_subjects: frozenset[str]
+    deny_words: frozenset[str]
+    confirm_words: frozenset[str]
+    deny_nouns: frozenset[str]
+    confirm_nouns: frozenset[str]
+    claim_nouns: frozenset[str]
+    negations: frozenset[str]
+    no_truth_phrases: tuple[str, ...]
+    earlier_words: frozenset[str]
+    current_words: frozenset[str]
+    anonymous_words: frozenset[str]
+    media_words: frozenset[str]
+    official_words: frozenset[str]
+    pronouns_person: frozenset[str]
+    pronouns_group: frozenset[str]
+    synonyms: dict[str, str]
+    cue_regex: re.Pattern[str]
+
+    @property
+    def cue_verbs(self) -> frozenset[str]:
+        return self.confirm_verbs | self.speech_verbs | self.deny_verbs | self.hedge_verbs
+
+    def verb_class(self, lemma: str) -> str | None:
+        if lemma in self.deny_verbs:
+            return "deny"
+        if lemma in self.confirm_verbs:
+            return "confirm"
+        if lemma in self.hedge_verbs:
+            return "hedge"
+        if lemma in self.speech_verbs:
+            return "speech"
+        return None
+
+    def canon(self, lemma: str) -> str:
+        return self.synonyms.get(lemma, lemma)
+
+
+def _stem_pattern(words: set[str]) -> str:
+    stems = set()
+    for w in words:
+        w = w.lower()
+        if " " in w or len(w) < 3:
+            continue
+        stem = w[:-1] if w.endswith(("e", "y")) and len(w) > 4 else w
+        stems.add(re.escape(stem))
+    return r"\b(?:" + "|".join(sorted(stems, key=len, reverse=True)) + r")"
+
+
+@lru_cache(maxsize=4)
+def load_lexicon(path: str | None = None) -> Lexicon:
+    raw = json.loads(open(path, encoding="utf-8").read()) if path else _read("lexicon.json")
+    syn_raw = _read("synonyms.json")
+    synonyms: dict[str, str] = {}
+    for key, words in syn_raw.items():
+        if key.startswith("_"):
+            continue
+        for w in words:
+            synonyms.setdefault(w, key)
+    sets = {k: frozenset(v) for k, v in raw.items() if not k.startswith("_") and isinstance(v, list)}
+    cue_words = set().union(
+        sets["confirm_verbs"], sets["deny_verbs"], sets["hedge_verbs"], sets["speech_verbs"],
+        sets["deny_words"], sets["confirm_nouns"], sets["deny_nouns"], sets["hedge_words"],
+        {"according", "per", "quoted", "citing", "told", "said", "says", "denied", "denies"},
+    )
+    return Lexicon(
+        **{k: sets[k] for k in Lexicon.__dataclass_fields__ if k in sets and
+           k not in ("no_truth_phrases",)},
+        no_truth_phrases=tuple(raw["no_truth_phrases"]),
+        synonyms=synonyms,
+        cue_regex=re.compile(_stem_pattern(cue_words), re.IGNORECASE),
+    )

@@ -1,0 +1,479 @@
+"""Statements in a parsed sentence: who says what, with which stance, and when.
+
+Topic-agnostic: this module reads a dependency parse and the cue lexicon and
+returns `Statement`s (speaker span, content span, stance, time). The detector
+maps them to topics, parties and claims.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from detector.lexicon import Lexicon
+
+Token = Any  # spacy.tokens.Token
+Span = Any  # spacy.tokens.Span
+
+CONTENT_DEPS = ("ccomp", "xcomp", "csubj", "advcl", "relcl", "acl")
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+
+
+@dataclass
+class Statement:
+    cue: str
+    cue_token: int  # index in the doc
+    stance: str  # confirm | deny | report
+    when: str  # current | earlier
+    speaker: tuple[int, int] | None  # token span [start, end) in the doc
+    speaker_kind: str  # named | pronoun | anonymous | hedged | publisher
+    content: tuple[int, int] | None  # token span [start, end) in the doc, or None
+    content_tokens: tuple[int, ...]  # token indices of the content (may be non-contiguous)
+    refers_back: bool
+    antecedent: tuple[int, ...] = ()  # tokens of an in-sentence antecedent ("reports of X")
+    confidence: float = 0.7
+
+
+def _subtree_ids(tok: Token, exclude: set[int] | None = None) -> list[int]:
+    out = []
+    stack = [tok]
+    while stack:
+        t = stack.pop()
+        if exclude and t.i in exclude:
+            continue
+        out.append(t.i)
+        stack.extend(t.children)
+    return sorted(out)
+
+
+def _negated(tok: Token, lex: Lexicon) -> bool:
+    for c in tok.children:
+        if c.dep_ == "neg" or (c.lower_ in lex.negations and c.dep_ in ("advmod", "det", "neg")):
+            return True
+    # "never did deny", auxiliaries carrying the negation
+    head = tok.head if tok.dep_ in ("xcomp",) else None
+    return bool(head is not None and any(c.dep_ == "neg" for c in head.children))
+
+
+def _has_hedge(tokens: list[Token], lex: Lexicon) -> bool:
+    return any(t.lower_ in lex.hedge_words or
+               (t.lemma_.lower() in lex.hedge_verbs and t.pos_ == "VERB") for t in tokens)
+
+
+def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
+    """Past perfect ("had dismissed"), or "previously"/"initially"-style adverbs."""
+    aux_had = any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in tok.children)
+    for c in tok.children:
+        if c.dep_ in ("advmod", "npadvmod") and c.lower_ in lex.earlier_words:
+            if c.lower_ in ("first", "then", "until", "before", "once") and not aux_had:
+                continue
+            return True
+        if c.dep_ == "prep" and c.lower_ in ("in", "at") and any(
+            g.lower_ in ("first", "past", "outset", "beginning") for g in c.subtree
+        ):
+            return True
+    if aux_had and tok.tag_ == "VBN":
+        # "had previously denied" / "had dismissed": reported as before the item
+        return not any(c.lower_ in lex.current_words for c in tok.children)
+    return False
+
+
+def _speaker_of(verb: Token) -> Token | None:
+    for c in verb.children:
+        if c.dep_ in ("nsubj",):
+            return c
+    for c in verb.children:  # passive: "was denied by X"
+        if c.dep_ == "agent":
+            for g in c.children:
+                if g.dep_ == "pobj":
+                    return g
+    # participle or conjunct: "..., adding that", "and said" share the head's subject
+    if verb.dep_ in ("advcl", "conj", "xcomp", "pcomp") and verb.head is not verb:
+        if verb.dep_ == "pcomp":
+            for c in verb.children:
+                if c.dep_ == "nsubj":
+                    return c
+        return _speaker_of(verb.head)
+    return None
+
+
+def _np_span(tok: Token) -> tuple[int, int]:
+    """The noun phrase headed by tok, without trailing clauses."""
+    keep = {tok.i}
+    for c in tok.children:
+        if c.dep_ in ("compound", "amod", "det", "poss", "nmod", "nummod", "case", "prep",
+                      "pobj", "appos", "flat", "punct", "cc", "conj") and c.dep_ != "relcl":
+            keep.update(t.i for t in c.subtree)
+    lo, hi = min(keep), max(keep) + 1
+    sent = tok.sent
+    while lo < hi - 1 and (tok.doc[lo].is_punct or tok.doc[lo].dep_ in ("cc",)):
+        lo += 1
+    while hi - 1 > lo and (tok.doc[hi - 1].is_punct or tok.doc[hi - 1].dep_ == "cc"):
+        hi -= 1
+    lo = max(lo, sent.start)
+    return lo, hi
+
+
+TAIL_PREPS = frozenset({"following", "after", "amid", "despite", "during", "before", "since",
+                        "because", "due", "unlike", "like"})
+
+
+def _core(head: Token, exclude: set[int]) -> list[int]:
+    """A clause without its manner/purpose tails: ', acting ...', 'to support ...'."""
+    drop = set(exclude)
+    for c in head.children:
+        if c.dep_ in ("advcl", "npadvmod") and c.i > head.i:
+            drop.update(t.i for t in c.subtree)
+        elif c.dep_ == "prep" and c.lower_ in TAIL_PREPS:
+            drop.update(t.i for t in c.subtree)
+    for g in head.subtree:
+        if g.i != head.i and (g.dep_ == "advcl" and g.i > head.i or
+                              (g.dep_ == "prep" and g.lower_ in TAIL_PREPS)):
+            drop.update(t.i for t in g.subtree)
+    ids = _subtree_ids(head, drop)
+    doc = head.doc
+    while ids and (doc[ids[-1]].is_punct or doc[ids[-1]].dep_ == "cc") and \
+            doc[ids[-1]].text not in ("”", "\u201d", '"'):
+        ids.pop()
+    return ids
+
+
+def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> tuple[list[int], bool, tuple[int, ...]]:
+    """The content a cue verb governs; (token ids, refers_back, antecedent ids)."""
+    for c in verb.children:
+        if c.dep_ in ("ccomp", "csubj") and c.i not in exclude:
+            return _core(c, exclude), False, ()
+    for c in verb.children:
+        if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd") and c.i not in exclude:
+            return _object_content(c, exclude, lex)
+    for c in verb.children:  # "confirmed for the first time that ..." mis-attached clauses
+        if c.dep_ == "prep":
+            for t in c.subtree:
+                if t.dep_ in ("relcl", "ccomp", "acl") and any(
+                    g.lower_ in ("that", "whether") and g.i < t.i for g in t.subtree
+                ):
+                    return _subtree_ids(t, exclude), False, ()
+    for c in verb.children:  # "X confirmed on Monday: ...", xcomp "appeared to confirm"
+        if c.dep_ in ("xcomp", "advcl") and c.pos_ in ("VERB", "AUX") and c.i not in exclude \
+                and c.lemma_.lower() not in lex.cue_verbs and c.i > verb.i:
+            if any(g.lower_ in ("that",) for g in c.children if g.dep_ == "mark"):
+                return _subtree_ids(c, exclude), False, ()
+    for c in verb.children:  # reported speech before the verb with a parse that missed it
+        if c.dep_ in ("advcl", "parataxis") and c.i < verb.i and c.i not in exclude:
+            return _subtree_ids(c, exclude), False, ()
+    if verb.dep_ in ("parataxis",) and verb.head.i < verb.i:  # '"...", he said.'
+        return _subtree_ids(verb.head, exclude | {verb.i}), False, ()
+    return [], True, ()
+
+
+def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> tuple[list[int], bool, tuple[int, ...]]:
+    low = obj.lemma_.lower()
+    if obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns:
+        # "denied reports that X" / "dismissed claims of X" / "denied the claim"
+        for c in obj.children:
+            if c.dep_ in ("acl", "relcl", "ccomp") and any(
+                g.lower_ in ("that",) and g.dep_ == "mark" for g in c.children
+            ) or (c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX")):
+                return _subtree_ids(c, exclude), False, ()
+            if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "regarding", "that"):
+                ids = [i for g in c.children if g.dep_ in ("pobj", "pcomp")
+                       for i in _subtree_ids(g, exclude)]
+                if ids:
+                    return ids, False, ()
+        return [], True, ()
+    ids = _subtree_ids(obj, exclude)
+    return ids, False, ()
+
+
+def _call_stance(verb: Token, lex: Lexicon) -> str | None:
+    """'calling it propaganda', 'dismissed them as hype', 'branded the report false'."""
+    for t in verb.subtree:
+        if t.i == verb.i:
+            continue
+        if t.head.i == verb.i or t.head.head.i == verb.i or (t.head.head.head.i == verb.i):
+            low = t.lower_
+            if low in lex.deny_words:
+                return "deny"
+            if low in lex.confirm_words and t.dep_ in ("oprd", "acomp", "attr", "amod"):
+                return "confirm"
+    return None
+
+
+def _in_quote(sent: Span, i: int) -> bool:
+    opened = False
+    for t in sent:
+        if t.i >= i:
+            break
+        if t.text in ("“", "\u201c") or (t.text == '"' and not opened):
+            opened = True
+        elif t.text in ("”", "\u201d") or (t.text == '"' and opened):
+            opened = False
+    return opened
+
+
+def statements(sent: Span, lex: Lexicon) -> list[Statement]:
+    """All stance-bearing statements in one parsed sentence."""
+    out: list[Statement] = []
+    question = sent.text.rstrip().rstrip("”\"’'").endswith("?")
+    doc = sent.doc
+    for tok in sent:
+        st = _verb_statement(tok, sent, lex) or _source_statement(tok, sent, lex) \
+            or _noun_statement(tok, sent, lex)
+        if st is None:
+            continue
+        if question:
+            st.stance = "report"
+            st.confidence = min(st.confidence, 0.5)
+        out.append(st)
+    # an outer reporting verb whose content holds another statement only relays it
+    inner = {s.cue_token for s in out}
+    kept = []
+    for s in out:
+        content = set(s.content_tokens)
+        nested = any(o.cue_token in content and o is not s for o in out)
+        if nested and s.stance != "deny":
+            continue
+        kept.append(s)
+    del inner, doc
+    return kept
+
+
+def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
+    if tok.pos_ not in ("VERB", "AUX") and not (tok.tag_.startswith("VB")):
+        return None
+    lemma = tok.lemma_.lower()
+    cls = lex.verb_class(lemma)
+    refused = False
+    call = None
+    if cls is None:
+        if lemma in lex.refuse_verbs:
+            # "refused to confirm", "declined to comment", "did not confirm"
+            x = next((c for c in tok.children if c.dep_ == "xcomp"), None)
+            if x is not None and x.lemma_.lower() in lex.refused_objects:
+                refused = True
+                cls = "refuse"
+        elif lemma in ("call", "brand", "label", "term", "describe", "characterize",
+                       "characterise", "slam", "dub"):
+            call = _call_stance(tok, lex)
+            if call is None:
+                return None
+            cls = call
+        if cls is None:
+            return None
+    if tok.dep_ == "xcomp" and tok.head.lemma_.lower() in lex.refuse_verbs:
+        return None  # handled by the refusing verb
+    if tok.dep_ in ("amod", "compound"):
+        return None
+    if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "the report, denied by X" is rare; skip
+        return None
+    exclude = {tok.i}
+    speaker_tok = _speaker_of(tok)
+    if speaker_tok is not None:
+        exclude.update(t.i for t in speaker_tok.subtree)
+    content, refers_back, antecedent = _clause_content(tok, exclude, lex)
+    # drop purpose / manner tails that are not the claim: ", calling ...", ", praising ..."
+    stance: str
+    negated = _negated(tok, lex)
+    if cls == "refuse":
+        stance = "report"
+    elif cls == "deny":
+        stance = "report" if negated else "deny"
+        # "denied that ... not": double negation is rare; keep as deny of the content
+    elif cls == "confirm":
+        stance = "report" if negated else "confirm"
+    elif cls == "hedge":
+        stance = "report"
+    else:  # speech verbs: the speaker asserts the content
+        stance = "report" if negated else "confirm"
+        if call is None and not content:
+            if any(c.dep_ in ("dobj", "attr") for c in tok.children):
+                pass
+            else:
+                refers_back = False  # "he said." with nothing said on the claim
+    if call is not None:
+        stance = call
+        # "calling Russia's statements propaganda": the object points back to a claim
+        obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
+        if obj is not None and (obj.pos_ == "PRON" or obj.lemma_.lower() in lex.claim_nouns):
+            content, refers_back = [], True
+    content_toks = [sent.doc[i] for i in content]
+    if stance in ("confirm", "deny") and content_toks:
+        if stance == "confirm" and _content_negated(content_toks, lex):
+            stance = "deny"  # "said the troops were not there"
+        if _has_hedge(content_toks, lex) and cls not in ("deny",):
+            stance = "report"
+    # the cue itself hedged: "reportedly said", "is believed to have confirmed"
+    if stance != "report":
+        mods = [c for c in tok.children if c.dep_ in ("advmod", "aux", "auxpass")]
+        if any(m.lower_ in lex.hedge_words for m in mods):
+            stance = "report"
+    kind = "named"
+    if speaker_tok is None:
+        kind = "publisher"
+    else:
+        low = speaker_tok.lower_
+        words = {t.lower_ for t in speaker_tok.subtree}
+        if speaker_tok.pos_ == "PRON":
+            kind = "pronoun"
+        elif low in lex.hedge_subjects and not any(
+            t.ent_type_ in ("ORG", "GPE", "PERSON", "NORP") for t in speaker_tok.subtree
+        ):
+            kind = "hedged"
+            stance = "report"
+        elif words & lex.anonymous_words and not any(
+            t.ent_type_ in ("PERSON",) for t in speaker_tok.subtree
+        ):
+            kind = "anonymous"
+    when = "earlier" if _earlier(tok, sent, lex) else "current"
+    if speaker_tok is not None:
+        sp = _np_span(speaker_tok)
+    else:
+        sp = None
+    conf = 0.8 if kind == "named" else 0.6
+    if stance == "report":
+        conf = 0.5
+    return Statement(
+        cue=lemma,
+        cue_token=tok.i,
+        stance=stance,
+        when=when,
+        speaker=sp,
+        speaker_kind=kind,
+        content=(min(content), max(content) + 1) if content else None,
+        content_tokens=tuple(content),
+        refers_back=refers_back and not content,
+        antecedent=antecedent,
+        confidence=conf,
+    )
+
+
+def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
+    """The content's main verb is negated ("the troops were not deployed")."""
+    ids = {t.i for t in tokens}
+    for t in tokens:
+        if t.dep_ == "neg" and t.head.i in ids and t.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN"):
+            head = t.head
+            # only the top of the content clause counts, not a nested relative clause
+            if head.head.i not in ids or head.dep_ in ("ccomp", "conj", "ROOT", "xcomp"):
+                return True
+        if t.lower_ in ("no", "never") and t.dep_ in ("det", "neg", "advmod"):
+            return True
+    return False
+
+
+def _source_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
+    """'according to X', 'as per X', 'quoted by X', 'citing X' attribute the sentence."""
+    low = tok.lower_
+    src: Token | None = None
+    if low == "according" and tok.i + 1 < len(tok.doc) and tok.doc[tok.i + 1].lower_ == "to":
+        to = tok.doc[tok.i + 1]
+        src = next((c for c in to.children if c.dep_ == "pobj"), None)
+    elif low == "per" and tok.i > 0 and tok.doc[tok.i - 1].lower_ == "as":
+        src = next((c for c in tok.children if c.dep_ == "pobj"), None)
+    if src is None:
+        return None
+    if not (src.pos_ in ("PROPN",) or src.ent_type_ in ("ORG", "GPE", "PERSON", "NORP")
+            or src.lower_ in lex.hedge_subjects or src.lower_ in lex.anonymous_words
+            or src.lower_ in lex.official_words or src.lower_ in lex.media_words):
+        return None  # "according to the order of ..." is no attribution
+    phrase = set(t.i for t in tok.subtree) | {tok.i, tok.i + 1}
+    phrase.update(t.i for t in src.subtree)
+    root = sent.root
+    content = [t.i for t in sent if t.i not in phrase and not t.is_space]
+    # drop a "quoted by Y" appositive participle that travels with the source
+    for t in sent:
+        if t.dep_ in ("acl", "advcl") and t.lemma_.lower() in ("quote", "cite", "report") \
+                and (t.head.i in phrase or t.i - tok.i < 12):
+            drop = {x.i for x in t.subtree}
+            content = [i for i in content if i not in drop]
+    content = [i for i in content if not sent.doc[i].is_punct or sent.doc[i].text in ("-",)]
+    del root
+    toks = [sent.doc[i] for i in content]
+    stance = "confirm"
+    kind = "named"
+    if src.lower_ in lex.hedge_subjects and src.ent_type_ == "":
+        stance, kind = "report", "hedged"
+    elif src.lower_ in lex.anonymous_words:
+        kind = "anonymous"
+    if toks and _has_hedge(toks, lex):
+        stance = "report"
+    elif toks and _content_negated(toks, lex):
+        stance = "deny"
+    return Statement(
+        cue="according to",
+        cue_token=tok.i,
+        stance=stance,
+        when="current",
+        speaker=_np_span(src),
+        speaker_kind=kind,
+        content=(min(content), max(content) + 1) if content else None,
+        content_tokens=tuple(content),
+        refers_back=not content,
+        confidence=0.7 if stance != "report" else 0.5,
+    )
+
+
+def _noun_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
+    """"Pyongyang's first public confirmation", "a denial from the ministry"."""
+    if tok.pos_ != "NOUN":
+        return None
+    low = tok.lemma_.lower()
+    if low in lex.confirm_nouns:
+        stance = "confirm"
+    elif low in lex.deny_nouns:
+        stance = "deny"
+    else:
+        return None
+    owner = next((c for c in tok.children if c.dep_ == "poss"), None)
+    if owner is None:
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in ("from", "by"):
+                owner = next((g for g in c.children if g.dep_ == "pobj"), None)
+    if owner is None or owner.pos_ == "PRON":
+        return None
+    content: list[int] = []
+    for c in tok.children:
+        if c.dep_ in ("acl", "ccomp", "relcl") or (c.dep_ == "prep" and c.lower_ in ("of", "that")):
+            content = _subtree_ids(c)
+    return Statement(
+        cue=low,
+        cue_token=tok.i,
+        stance=stance,
+        when="current",
+        speaker=_np_span(owner),
+        speaker_kind="named",
+        content=(min(content), max(content) + 1) if content else None,
+        content_tokens=tuple(content),
+        refers_back=not content,
+        confidence=0.6,
+    )
+
+
+def assertion(sent: Span, lex: Lexicon) -> Statement | None:
+    """The publisher's own unhedged assertion, when the sentence has no statement."""
+    root = sent.root
+    if root.pos_ not in ("VERB", "AUX") or sent.text.rstrip().rstrip("”\"'’").endswith("?"):
+        return None
+    toks = [t for t in sent if not t.is_space]
+    if _has_hedge(toks, lex):
+        stance = "report"
+    elif _content_negated(toks, lex) or any(t.lower_ in lex.deny_words for t in toks):
+        stance = "deny"
+    else:
+        stance = "confirm"
+    subj = next((c for c in root.children if c.dep_ in SUBJECT_DEPS), None)
+    if subj is not None and subj.lower_ in lex.hedge_subjects:
+        stance = "report"
+    ids = [t.i for t in toks if not t.is_punct]
+    return Statement(
+        cue="assert",
+        cue_token=root.i,
+        stance=stance,
+        when="current",
+        speaker=None,
+        speaker_kind="publisher",
+        content=(min(ids), max(ids) + 1) if ids else None,
+        content_tokens=tuple(ids),
+        refers_back=False,
+        confidence=0.4,
+    )

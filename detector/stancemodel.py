@@ -1,0 +1,483 @@
+"""Learned stance of a news body toward a pinned claim (FNC-1 style).
+
+Pure standard library at run time: a regex tokenizer, hand-made lexical
+features, and gradient-boosted trees exported to gzip JSON by
+``scripts/train_stance.py``.  Labels: "unrelated", "confirm", "deny", "report".
+
+The body side of the features is cached: :meth:`StanceModel.prepare` turns a
+text into a :class:`Body` once, and that object can be scored against many
+claims cheaply (the detector checks one item against every tracked claim).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+LABELS: tuple[str, ...] = ("unrelated", "confirm", "deny", "report")
+MODEL_RESOURCE = "stance_model.json.gz"
+FORMAT_VERSION = 1
+
+# ---------------------------------------------------------------------------
+# Text handling
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_SENT_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])|\n+")
+_NUM_RE = re.compile(r"\d+")
+
+# A short stop list of our own (function words only).
+STOP: frozenset[str] = frozenset(
+    """a an the and or but if of to in on at by for with from as into onto over
+    under about after before than then so that this these those there here it
+    its it's is are was were be been being am do does did has have had having
+    will would shall should can could may might must i me my we our us you your
+    he him his she her they them their what which who whom whose when where why
+    how all any both each few more most other some such only own same too very
+    s t just also up out off again once said says say new one two 's""".split()
+)
+
+# Cue lists (our own choice of words; stems of the forms are matched).
+REFUTE = frozenset(
+    """fake fakes faked hoax hoaxes false falsely untrue debunk debunked debunks
+    debunking deny denies denied denying denial dismiss dismissed dismisses
+    dismissing refute refuted refutes rebut rebutted reject rejected rejects
+    rejecting fabricated fabrication fabricate bogus baseless unfounded myth
+    myths rumor rumors rumour rumours satire satirical parody prank pranks
+    misleading mislead misinformation doctored photoshopped photoshop hoaxer
+    scam fraud fraudulent spoof nonsense wrong incorrect inaccurate lie lies
+    lied lying liar retract retracted retraction withdrawn withdraw erroneous
+    groundless ridiculous absurd disputes disputed contradict contradicts
+    contradicted laughable""".split()
+)
+REFUTE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
+    tuple(p.split())
+    for p in (
+        "not true", "no truth", "isn't true", "wasn't true", "not real",
+        "no evidence", "no proof", "no such", "never happened", "did not happen",
+        "didn't happen", "turns out", "turned out", "not the case", "made up",
+        "too good to be true", "no plans", "nothing to do with", "fake news",
+        "there is no", "there was no", "not actually", "isn't real", "has not been",
+        "cast doubt", "casts doubt", "in fact", "actually", "set the record straight",
+    )
+)
+HEDGE = frozenset(
+    """reportedly allegedly alleged alleges allege purportedly purported
+    apparently apparent claim claims claimed claiming rumored rumoured
+    unconfirmed unverified suggest suggests suggested suggesting speculation
+    speculate speculated possibly possible perhaps maybe might may could
+    believed believe believes appears appear appeared seems seem seemed likely
+    unlikely unclear uncertain suspected suspect supposedly estimated estimate
+    potentially probably report reports reporting according sources source
+    unnamed anonymous expected rumors whether if question questions""".split()
+)
+CONFIRM = frozenset(
+    """confirm confirms confirmed confirming confirmation official officially
+    announce announces announced announcement revealed reveals reveal admit
+    admits admitted acknowledge acknowledges acknowledged verified verify
+    proven proved proof indeed true genuine authentic real definitely certainly
+    statement stated states declared declares declare show shows showed shown
+    footage video photos evidence indeed""".split()
+)
+NEGATION = frozenset(
+    """not no never none nobody nothing neither nor without cannot n't don't
+    doesn't didn't isn't wasn't aren't weren't won't wouldn't can't couldn't
+    hasn't haven't hadn't shouldn't""".split()
+)
+DENY_VERBS = frozenset(
+    """deny denies denied denying dismiss dismissed dismisses refute refuted
+    refutes reject rejected rejects debunk debunked rebut rebutted dispute
+    disputed disputes contradict contradicted retract retracted""".split()
+)
+CONFIRM_VERBS = frozenset(
+    """confirm confirms confirmed admit admits admitted acknowledge acknowledged
+    acknowledges announce announced announces verify verified reveal revealed
+    reveals""".split()
+)
+REPORT_VERBS = frozenset(
+    """say says said tell told report reports reported according claim claims
+    claimed write wrote writes explain explained add added""".split()
+)
+_ALL_CUES = REFUTE | HEDGE | CONFIRM | NEGATION | DENY_VERBS | CONFIRM_VERBS | REPORT_VERBS
+
+
+def tokenize(text: str) -> list[str]:
+    return _TOKEN_RE.findall(text.lower().replace("’", "'"))
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in _SENT_RE.split(text) if s and s.strip()]
+
+
+@lru_cache(maxsize=65536)
+def stem(w: str) -> str:
+    """A crude suffix stripper (enough to match 'denies'/'denied'/'deny')."""
+    if len(w) <= 3 or w.isdigit():
+        return w
+    for suf, rep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("edly", ""),
+                     ("ed", ""), ("ly", ""), ("es", ""), ("s", "")):
+        if w.endswith(suf) and len(w) - len(suf) >= 3:
+            w = w[: len(w) - len(suf)] + rep
+            break
+    if len(w) > 4 and w[-1] == w[-2] and w[-1] not in "aeiouls":
+        w = w[:-1]
+    return w
+
+
+def _phrase_count(toks: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> int:
+    n = 0
+    if not toks:
+        return 0
+    first = {p[0] for p in phrases}
+    for i, t in enumerate(toks):
+        if t in first:
+            for p in phrases:
+                if p[0] == t and tuple(toks[i : i + len(p)]) == p:
+                    n += 1
+    return n
+
+
+def _cue_counts(toks: Sequence[str]) -> tuple[int, int, int, int, int, int, int]:
+    ref = hed = con = neg = dv = cv = rv = 0
+    for t in toks:
+        if t in _ALL_CUES:
+            ref += t in REFUTE
+            hed += t in HEDGE
+            con += t in CONFIRM
+            neg += t in NEGATION or t.endswith("n't")
+            dv += t in DENY_VERBS
+            cv += t in CONFIRM_VERBS
+            rv += t in REPORT_VERBS
+        elif t.endswith("n't"):
+            neg += 1
+    ref += _phrase_count(toks, REFUTE_PHRASES)
+    return ref, hed, con, neg, dv, cv, rv
+
+
+def _content(toks: Iterable[str]) -> list[str]:
+    return [t for t in toks if t not in STOP and len(t) > 1]
+
+
+def _char_grams(text: str, n: int = 4) -> set[str]:
+    s = " ".join(tokenize(text))
+    return {s[i : i + n] for i in range(max(0, len(s) - n + 1))}
+
+
+def _norm_vec(counts: Mapping[str, int], idf: Mapping[str, float], unk: float) -> dict[str, float]:
+    v = {t: (1.0 + math.log(c)) * idf.get(t, unk) for t, c in counts.items()}
+    n = math.sqrt(sum(x * x for x in v.values())) or 1.0
+    return {t: x / n for t, x in v.items()}
+
+
+def _dot(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(x * b.get(t, 0.0) for t, x in a.items())
+
+
+# ---------------------------------------------------------------------------
+# Prepared texts
+
+
+@dataclass
+class _Sent:
+    stems: frozenset[str]
+    vec: dict[str, float]
+    cues: tuple[int, int, int, int, int, int, int]
+    n_tok: int
+    question: bool
+    quote: bool
+
+
+@dataclass
+class Body:
+    """The reusable, claim-independent part of a news body's features."""
+
+    stems: Counter[str]
+    stem_set: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    chars: frozenset[str]
+    vec: dict[str, float]
+    lead_vec: dict[str, float]
+    lead_stems: frozenset[str]
+    sents: list[_Sent]
+    numbers: frozenset[str]
+    caps: frozenset[str]
+    cues: tuple[int, int, int, int, int, int, int]
+    n_tok: int
+    n_quotes: int
+    n_questions: int
+    # per-claim memo is not stored here (claims are cached separately)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Claim:
+    toks: list[str]
+    stems: list[str]
+    stem_set: frozenset[str]
+    bigrams: frozenset[tuple[str, str]]
+    chars: frozenset[str]
+    vec: dict[str, float]
+    idf_w: dict[str, float]
+    numbers: frozenset[str]
+    caps: frozenset[str]
+    cues: tuple[int, int, int, int, int, int, int]
+    question: bool
+    quote: bool
+
+
+_CAPS_RE = re.compile(r"\b[A-Z][a-zA-Z]+")
+
+
+def _caps(text: str) -> frozenset[str]:
+    return frozenset(stem(w.lower()) for w in _CAPS_RE.findall(text)) - STOP
+
+
+FEATURE_NAMES: tuple[str, ...] = (
+    # relatedness
+    "cos_body", "cos_lead", "cos_sent_max", "cos_sent_top3", "cos_sent_2nd",
+    "frac_claim_in_body", "idf_frac_claim_in_body", "frac_claim_in_lead",
+    "idf_frac_claim_in_lead", "bigram_frac", "char_frac", "num_overlap", "num_claim",
+    "caps_frac", "best_sent_pos", "n_sent_overlap50", "frac_sent_overlap50",
+    "claim_len", "body_len_log", "best_sent_frac",
+    # body-wide stance cues (per 100 tokens)
+    "b_ref", "b_hed", "b_con", "b_neg", "b_dv", "b_cv", "b_rv", "b_quote", "b_q",
+    # cues in the top-3 sentences by overlap with the claim (counts)
+    "t_ref", "t_hed", "t_con", "t_neg", "t_dv", "t_cv", "t_rv", "t_q", "t_quote",
+    # cues in the single best sentence
+    "s_ref", "s_hed", "s_con", "s_neg", "s_dv",
+    # cues in the lead (first two sentences)
+    "l_ref", "l_hed", "l_con", "l_neg", "l_q",
+    # weighted by overlap over all sentences
+    "w_ref", "w_hed", "w_con", "w_neg",
+    # the claim itself
+    "c_ref", "c_hed", "c_con", "c_neg", "c_q", "c_quote", "c_dv",
+    # interactions
+    "ref_x_cos", "hed_x_cos", "neg_agree",
+)
+N_FEATURES = len(FEATURE_NAMES)
+
+
+# ---------------------------------------------------------------------------
+# Trees
+
+
+def _tree_value(tree: Sequence[Sequence[Any]], x: Sequence[float]) -> float:
+    feat, thr, left, right, value = tree
+    i = 0
+    while True:
+        f = feat[i]
+        if f < 0:
+            return float(value[i])
+        i = left[i] if x[f] <= thr[i] else right[i]
+
+
+class StanceModel:
+    """Pure-Python inference of the claim stance model."""
+
+    def __init__(self, spec: Mapping[str, Any]) -> None:
+        if spec.get("format") != FORMAT_VERSION:
+            raise ValueError(f"unsupported stance model format {spec.get('format')!r}")
+        self.spec = spec
+        self.idf: dict[str, float] = dict(spec["idf"])
+        self.unk_idf: float = float(spec["unk_idf"])
+        self.classes: list[str] = list(spec["classes"])
+        self.baseline: list[float] = [float(b) for b in spec["baseline"]]
+        # trees[k] = list of trees of class k
+        self.trees: list[list[Any]] = spec["trees"]
+        self.log_bias: list[float] = [float(b) for b in spec.get("log_bias", [0.0] * len(self.classes))]
+        self._claims: dict[str, Claim] = {}
+
+    # -- loading -----------------------------------------------------------------
+    @classmethod
+    def from_bytes(cls, data: bytes) -> StanceModel:
+        return cls(json.loads(gzip.decompress(data).decode("utf-8")))
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> StanceModel:
+        if path is None:
+            data = resources.files("detector").joinpath("data", MODEL_RESOURCE).read_bytes()
+        else:
+            data = Path(path).read_bytes()
+        return cls.from_bytes(data)
+
+    @classmethod
+    def feature_only(cls, idf: Mapping[str, float], unk_idf: float) -> StanceModel:
+        """A model without trees: only :meth:`features` works (for training)."""
+        return cls({"format": FORMAT_VERSION, "idf": dict(idf), "unk_idf": unk_idf,
+                    "classes": list(LABELS), "baseline": [0.0] * 4, "trees": [[]] * 4})
+
+    # -- preparing texts -----------------------------------------------------------
+    def prepare(self, text: str) -> Body:
+        toks = tokenize(text)
+        stems = [stem(t) for t in _content(toks)]
+        cnt = Counter(stems)
+        sents_raw = split_sentences(text) or [text]
+        sents: list[_Sent] = []
+        for s in sents_raw:
+            st = tokenize(s)
+            ss = [stem(t) for t in _content(st)]
+            sents.append(_Sent(frozenset(ss), _norm_vec(Counter(ss), self.idf, self.unk_idf),
+                               _cue_counts(st), len(st), "?" in s,
+                               any(q in s for q in "\"“”")))
+        lead_txt = " ".join(sents_raw[:2])
+        lead_stems = [stem(t) for t in _content(tokenize(lead_txt))]
+        return Body(
+            stems=cnt,
+            stem_set=frozenset(cnt),
+            bigrams=frozenset(zip(stems, stems[1:], strict=False)),
+            chars=frozenset(_char_grams(text)),
+            vec=_norm_vec(cnt, self.idf, self.unk_idf),
+            lead_vec=_norm_vec(Counter(lead_stems), self.idf, self.unk_idf),
+            lead_stems=frozenset(lead_stems),
+            sents=sents,
+            numbers=frozenset(_NUM_RE.findall(text)),
+            caps=_caps(text),
+            cues=_cue_counts(toks),
+            n_tok=len(toks),
+            n_quotes=sum(text.count(q) for q in "\"“”") // 2,
+            n_questions=text.count("?"),
+        )
+
+    def claim(self, text: str) -> Claim:
+        c = self._claims.get(text)
+        if c is not None:
+            return c
+        toks = tokenize(text)
+        stems = [stem(t) for t in _content(toks)]
+        cnt = Counter(stems)
+        c = Claim(
+            toks=toks,
+            stems=stems,
+            stem_set=frozenset(cnt),
+            bigrams=frozenset(zip(stems, stems[1:], strict=False)),
+            chars=frozenset(_char_grams(text)),
+            vec=_norm_vec(cnt, self.idf, self.unk_idf),
+            idf_w={t: self.idf.get(t, self.unk_idf) for t in cnt},
+            numbers=frozenset(_NUM_RE.findall(text)),
+            caps=_caps(text),
+            cues=_cue_counts(toks),
+            question="?" in text,
+            quote=any(q in text for q in "\"“”'‘"),
+        )
+        if len(self._claims) > 4096:
+            self._claims.clear()
+        self._claims[text] = c
+        return c
+
+    # -- features -------------------------------------------------------------------
+    def features(self, claim: str | Claim, body: str | Body) -> list[float]:
+        c = self.claim(claim) if isinstance(claim, str) else claim
+        b = self.prepare(body) if isinstance(body, str) else body
+        n_c = len(c.stem_set) or 1
+        idf_tot = sum(c.idf_w.values()) or 1.0
+        in_body = c.stem_set & b.stem_set
+        in_lead = c.stem_set & b.lead_stems
+        sims = [_dot(c.vec, s.vec) for s in b.sents]
+        ov = [len(c.stem_set & s.stems) / n_c for s in b.sents]
+        order = sorted(range(len(sims)), key=lambda i: (-sims[i], i))
+        top = order[:3]
+        best = order[0] if order else 0
+        ns = len(b.sents) or 1
+        sorted_sims = [sims[i] for i in order]
+        per100 = 100.0 / max(b.n_tok, 1)
+
+        def agg(idx: Iterable[int], k: int) -> int:
+            return sum(b.sents[i].cues[k] for i in idx)
+
+        lead = range(min(2, len(b.sents)))
+        wsum = sum(ov) or 1.0
+        wcue = [sum(ov[i] * b.sents[i].cues[k] for i in range(len(b.sents))) / wsum
+                for k in range(4)]
+        cos_body = _dot(c.vec, b.vec)
+        bref = b.cues[0] * per100
+        bhed = b.cues[1] * per100
+        x = [
+            cos_body,
+            _dot(c.vec, b.lead_vec),
+            sorted_sims[0] if sorted_sims else 0.0,
+            sum(sorted_sims[:3]) / 3.0,
+            sorted_sims[1] if len(sorted_sims) > 1 else 0.0,
+            len(in_body) / n_c,
+            sum(c.idf_w[t] for t in in_body) / idf_tot,
+            len(in_lead) / n_c,
+            sum(c.idf_w[t] for t in in_lead) / idf_tot,
+            len(c.bigrams & b.bigrams) / (len(c.bigrams) or 1),
+            len(c.chars & b.chars) / (len(c.chars) or 1),
+            float(len(c.numbers & b.numbers)),
+            float(len(c.numbers)),
+            len(c.caps & b.stem_set) / (len(c.caps) or 1) if c.caps else -1.0,
+            best / ns,
+            float(sum(1 for o in ov if o >= 0.5)),
+            sum(1 for o in ov if o >= 0.5) / ns,
+            float(len(c.stems)),
+            math.log1p(b.n_tok),
+            max(ov) if ov else 0.0,
+            # body-wide
+            bref, bhed, b.cues[2] * per100, b.cues[3] * per100, b.cues[4] * per100,
+            b.cues[5] * per100, b.cues[6] * per100, b.n_quotes * per100,
+            b.n_questions * per100,
+            # top-3
+            float(agg(top, 0)), float(agg(top, 1)), float(agg(top, 2)), float(agg(top, 3)),
+            float(agg(top, 4)), float(agg(top, 5)), float(agg(top, 6)),
+            float(sum(b.sents[i].question for i in top)),
+            float(sum(b.sents[i].quote for i in top)),
+            # best sentence
+            float(agg([best], 0)), float(agg([best], 1)), float(agg([best], 2)),
+            float(agg([best], 3)), float(agg([best], 4)),
+            # lead
+            float(agg(lead, 0)), float(agg(lead, 1)), float(agg(lead, 2)), float(agg(lead, 3)),
+            float(sum(b.sents[i].question for i in lead)),
+            # overlap-weighted
+            wcue[0], wcue[1], wcue[2], wcue[3],
+            # claim
+            float(c.cues[0]), float(c.cues[1]), float(c.cues[2]), float(c.cues[3]),
+            float(c.question), float(c.quote), float(c.cues[4]),
+            # interactions
+            bref * cos_body, bhed * cos_body,
+            float((c.cues[3] > 0) == (agg(top, 3) > 0)),
+        ]
+        return x
+
+    # -- prediction --------------------------------------------------------------
+    def proba_from_features(self, x: Sequence[float]) -> dict[str, float]:
+        raw = []
+        for k in range(len(self.classes)):
+            s = self.baseline[k] + self.log_bias[k]
+            for t in self.trees[k]:
+                s += _tree_value(t, x)
+            raw.append(s)
+        m = max(raw)
+        ex = [math.exp(r - m) for r in raw]
+        z = sum(ex)
+        return {cl: e / z for cl, e in zip(self.classes, ex, strict=True)}
+
+    def predict(self, claim: str, text: str | Body) -> tuple[str, dict[str, float]]:
+        p = self.proba_from_features(self.features(claim, text))
+        label = max(self.classes, key=lambda k: (p[k], -self.classes.index(k)))
+        return label, p
+
+    def predict_many(
+        self, pairs: Iterable[tuple[str, str | Body]]
+    ) -> list[tuple[str, dict[str, float]]]:
+        """Predict many (claim, body) pairs, preparing each distinct body once."""
+        bodies: dict[str, Body] = {}
+        out = []
+        for claim, text in pairs:
+            if isinstance(text, str):
+                b = bodies.get(text)
+                if b is None:
+                    b = bodies[text] = self.prepare(text)
+            else:
+                b = text
+            out.append(self.predict(claim, b))
+        return out
