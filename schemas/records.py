@@ -24,7 +24,7 @@ ALERT_TYPES = ("confirmed", "denied", "disputed", "reversed")
 #: why an input went to the dead-letter topic; the first five are the
 #: `reason` label values of claimwatch_items_rejected_total
 REJECT_REASONS = ("invalid_json", "invalid_utf8", "schema", "too_large", "missing_field")
-DEADLETTER_REASONS = (*REJECT_REASONS, "detect_error")
+DEADLETTER_REASONS = (*REJECT_REASONS, "detect_error", "track_error")
 
 
 class NewsItem(

@@ -1,0 +1,209 @@
+"""The Faust application: topics, the claims table, agents, web views.
+
+`create_pipeline(settings)` builds one self-contained worker (a fresh
+faust.App with its agents) so tests and the command line can build as many as
+they need; `agents.app:app` is the one built from the environment, for
+`faust -A agents.app:app ...`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any, TypeVar
+
+import faust
+
+from agents.ingest import Deduplicator, dead_letter
+from agents.metrics import Metrics
+from agents.settings import Settings
+from agents.topics import TopicFileError, TopicRegistry, follow_topics, load_topics_file
+from detector import Topic
+from schemas.records import DeadLetter
+from schemas.records import Observation as ObservationRecord
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: builds a detector for the given topics; the object needs set_topics and detect_many
+DetectorFactory = Callable[[list[Topic]], Any]
+
+
+def claimwatch_version() -> str:
+    try:
+        return version("claimwatch")
+    except PackageNotFoundError:
+        return "0.0.0+unknown"
+
+
+def default_detector_factory(settings: Settings) -> DetectorFactory:
+    def build(topics: list[Topic]) -> Any:
+        from detector import Detector
+
+        return Detector(topics, model=settings.spacy_model)
+
+    return build
+
+
+class Pipeline:
+    """One worker's app and everything its agents share."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        detector_factory: DetectorFactory | None = None,
+        metrics: Metrics | None = None,
+        topics: Iterable[Topic] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.metrics = metrics or Metrics(version=claimwatch_version())
+        self.detector_factory = detector_factory or default_detector_factory(settings)
+        self.registry = TopicRegistry(topics or ())
+        self.initial_topics = topics
+        self.dedup = Deduplicator(settings.dedup_capacity)
+        self.detector: Any = None
+        self._detector_task: asyncio.Future[Any] | None = None
+        self._executor: ThreadPoolExecutor | None = None
+        self.last_consumed: float | None = None
+        self.tracker: Any = None
+        s = settings
+        self.app = faust.App(
+            s.app_id,
+            broker=s.faust_broker,
+            store=s.store,
+            datadir=str(s.data_dir / s.app_id),
+            web_host=s.web_host,
+            web_bind=s.web_host,
+            web_port=s.web_port,
+            topic_partitions=s.partitions,
+            topic_replication_factor=1,
+            processing_guarantee="at_least_once",
+            consumer_auto_offset_reset="earliest",
+            autodiscover=False,
+            web_router_enabled=False,
+            web_tables_enabled=False,
+            web_graph_enabled=False,
+            web_stats_enabled=False,
+            version=1,
+        )
+        self.news_topic = self.app.topic(
+            s.news_topic, key_serializer="raw", value_serializer="raw",
+            partitions=s.partitions)
+        self.observations_topic = self.app.topic(
+            s.observations_topic, key_type=str, key_serializer="raw",
+            value_type=ObservationRecord, partitions=s.partitions)
+        self.alerts_topic = self.app.topic(
+            s.alerts_topic, key_serializer="raw", value_serializer="raw",
+            partitions=s.partitions)
+        self.deadletter_topic = self.app.topic(
+            s.deadletter_topic, key_serializer="raw", value_type=DeadLetter,
+            partitions=s.partitions)
+        self.claims = self.app.Table(
+            "claims", default=None, partitions=s.partitions)
+
+        from agents import detect, track, web
+
+        self.detect_agent = detect.register(self)
+        self.track_agent = track.register(self)
+        web.register(self)
+        self.app.task(self._follow_topics)
+
+    # -- lifecycle -----------------------------------------------------------
+
+    def load_file_topics(self) -> None:
+        """Start from the topics file (unless topics were given explicitly)."""
+        if self.initial_topics is not None:
+            return
+        path = self.settings.resolved_topics_file()
+        if not path.exists():
+            log.warning("no topics file at %s: tracking only the compacted topic", path)
+            return
+        try:
+            topics = load_topics_file(path)
+        except TopicFileError as exc:
+            raise SystemExit(f"claimwatch: {exc}") from None
+        self.registry.replace_all(topics)
+        log.info("%d tracked topics from %s", len(topics), path)
+
+    async def _follow_topics(self) -> None:
+        self.load_file_topics()
+        await follow_topics(self.settings.bootstrap_servers, self.settings.topics_topic,
+                            self.registry)
+
+    async def load_detector(self) -> Any:
+        """Build the detector once, off the event loop (loading spaCy takes seconds)."""
+        if self.detector is None:
+            if self._detector_task is None:
+                self._detector_task = asyncio.ensure_future(
+                    self.run_detector(self.detector_factory, self.registry.topics()))
+            self.detector = await self._detector_task
+            log.info("detector ready")
+        return self.detector
+
+    async def run_detector(self, fn: Callable[..., T], *args: Any) -> T:
+        """Run detector work on one dedicated thread: calls are serialized, and
+        the event loop stays free for heartbeats and the web views meanwhile."""
+        if self._executor is None:
+            self._executor = ThreadPoolExecutor(1, thread_name_prefix="claimwatch-detect")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(fn, *args))
+
+    # -- sending -------------------------------------------------------------
+
+    async def send_observation(self, rec: ObservationRecord) -> None:
+        await self.observations_topic.send(key=rec.claim_id, value=rec)
+
+    async def send_alert(self, claim_id: str, value: bytes,
+                         headers: Sequence[tuple[str, bytes]]) -> None:
+        await self.alerts_topic.send(key=claim_id.encode("utf-8"), value=value,
+                                     headers=list(headers))
+
+    async def send_dead_letter(self, rec: DeadLetter) -> None:
+        await self.deadletter_topic.send(key=None, value=rec)
+
+    async def dead_letter_event(self, event: Any, reason: str, detail: str) -> None:
+        msg = event.message
+        await self.send_dead_letter(dead_letter(
+            reason=reason, detail=detail, topic=msg.topic, partition=msg.partition,
+            offset=msg.offset, value=msg.value, key=msg.key, timestamp=msg.timestamp))
+
+    # -- state for /health ---------------------------------------------------
+
+    def source_partitions(self) -> list[str]:
+        """Assigned partitions of the topics the agents consume."""
+        wanted = {self.settings.news_topic, self.settings.observations_topic}
+        try:
+            assigned = self.app.consumer.assignment()
+        except Exception:
+            return []
+        return sorted(f"{tp.topic}:{tp.partition}" for tp in assigned if tp.topic in wanted)
+
+    @property
+    def consuming(self) -> bool:
+        return (self.detector is not None and self.registry.ready.is_set()
+                and bool(self.source_partitions()))
+
+
+def create_pipeline(settings: Settings | None = None, **kwargs: Any) -> Pipeline:
+    return Pipeline(settings or Settings(), **kwargs)
+
+
+_default: Pipeline | None = None
+
+
+def __getattr__(name: str) -> Any:
+    # `app` is built on first use, from the environment, not at import time
+    global _default
+    if name == "app":
+        if _default is None:
+            _default = create_pipeline()
+        return _default.app
+    raise AttributeError(name)
+
+
+__all__ = ["Pipeline", "create_pipeline"]

@@ -1,0 +1,138 @@
+"""The news agent: ingest (validate, dedup, dead-letter) then detect.
+
+Consumes news.items.v1 as raw bytes in small batches
+(`stream.take_events(n, within=s)`; faust acks a batch's events only after
+the batch is processed), hands the valid first-seen items to the detector
+and sends each observation keyed by claim id, so one worker owns a claim.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from agents.ingest import Rejected, dead_letter, parse_news
+from detector import Item
+from detector import Observation as DetectorObservation
+from schemas.records import EvidenceSpan, NewsItem, Observation
+
+if TYPE_CHECKING:
+    from agents.app import Pipeline
+
+log = logging.getLogger(__name__)
+
+
+def to_item(n: NewsItem) -> Item:
+    return Item(id=n.id, title=n.title, body=n.body, source=n.source, url=n.url,
+                published_at=n.published_at, language=n.language)
+
+
+def to_record(o: DetectorObservation, ingested_at: float) -> Observation:
+    d = o.to_dict()
+    ev = d.pop("evidence")
+    return Observation(**d, evidence=EvidenceSpan(**ev), ingested_at=ingested_at)
+
+
+class NewsProcessor:
+    """One batch of news events in, observations and dead letters out."""
+
+    def __init__(self, pipe: Pipeline, detector: Any) -> None:
+        self.pipe = pipe
+        self.detector = detector
+        self.topics_version = -1
+
+    async def process(self, events: Sequence[Any]) -> None:
+        pipe, m = self.pipe, self.pipe.metrics
+        now = time.time()
+        started = time.perf_counter()
+        accepted: list[tuple[NewsItem, Any]] = []
+        for event in events:
+            msg = event.message
+            m.items_consumed.inc()
+            try:
+                news = parse_news(event.value, pipe.settings.max_body_bytes)
+            except Rejected as r:
+                m.items_rejected.labels(r.reason).inc()
+                log.info("dead letter %s:%s@%s: %s", msg.topic, msg.partition, msg.offset,
+                         r.reason)
+                await pipe.send_dead_letter(dead_letter(
+                    reason=r.reason, detail=r.detail, topic=msg.topic,
+                    partition=msg.partition, offset=msg.offset, value=event.value,
+                    key=msg.key, timestamp=msg.timestamp))
+                continue
+            kind = pipe.dedup.seen(news)
+            if kind is not None:
+                m.items_duplicate.labels(kind).inc()
+                log.debug("duplicate (%s) item %s at offset %s", kind, news.id, msg.offset)
+                continue
+            m.items_accepted.inc()
+            accepted.append((news, event))
+        if events:
+            pipe.last_consumed = now
+            m.last_consumed.set(now)
+        m.stage_seconds.labels("ingest").observe(time.perf_counter() - started)
+        if accepted:
+            await self.detect(accepted, now)
+
+    async def detect(self, accepted: list[tuple[NewsItem, Any]], ingested_at: float) -> None:
+        pipe, m = self.pipe, self.pipe.metrics
+        if pipe.registry.version != self.topics_version:
+            self.topics_version = pipe.registry.version
+            self.detector.set_topics(pipe.registry.topics())
+        items = [to_item(n) for n, _ in accepted]
+        started = time.perf_counter()
+        try:
+            results = await pipe.run_detector(self.detector.detect_many, items)
+        except Exception:
+            log.exception("detect_many failed on a batch of %d; retrying one by one", len(items))
+            results = []
+            for (news, event), item in zip(accepted, items, strict=True):
+                try:
+                    results.append((await pipe.run_detector(self.detector.detect_many,
+                                                            [item]))[0])
+                except Exception as exc:
+                    m.stage_errors.labels("detect").inc()
+                    log.error("detect failed on item %s: %r", item.id, exc)
+                    await self._dead_letter_item(news, event, repr(exc))
+                    results.append([])
+        m.stage_seconds.labels("detect").observe(time.perf_counter() - started)
+        for found in results:
+            for obs in found:
+                m.observations.labels(obs.stance).inc()
+                await pipe.send_observation(to_record(obs, ingested_at))
+
+    async def _dead_letter_item(self, news: NewsItem, event: Any, detail: str) -> None:
+        msg = event.message
+        await self.pipe.send_dead_letter(dead_letter(
+            reason="detect_error", detail=detail, topic=msg.topic, partition=msg.partition,
+            offset=msg.offset, value=event.value, key=msg.key, timestamp=msg.timestamp,
+            item_id=news.id))
+
+
+def register(pipe: Pipeline) -> Any:
+    """Add the news agent to the pipeline's app."""
+    settings = pipe.settings
+
+    @pipe.app.agent(pipe.news_topic, name="claimwatch.detect")
+    async def detect(stream: Any) -> None:
+        detector = await pipe.load_detector()
+        await pipe.registry.ready.wait()
+        processor = NewsProcessor(pipe, detector)
+        async for events in stream.take_events(settings.batch_size,
+                                               within=settings.batch_seconds):
+            try:
+                await processor.process(events)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # sending failed after the producer's own retries: stop rather
+                # than ack a batch whose outputs may be lost (at-least-once)
+                pipe.metrics.stage_errors.labels("ingest").inc()
+                log.exception("news batch at offset %s failed; stopping the worker",
+                              events[0].message.offset if events else None)
+                await pipe.app.crash(RuntimeError("news batch failed"))
+                raise
+    return detect

@@ -1,0 +1,202 @@
+"""Tracked topics: the YAML file read at start, then live changes from the
+compacted topic claimwatch.topics.v1 (key = topic id, value = topic JSON,
+tombstone = delete).
+
+Every worker reads the whole compacted topic (no consumer group: each needs
+every topic, not a share of them), from the beginning, and keeps following it.
+Workers start detecting only once they have caught up, so an item is never
+judged against an outdated set of topics at start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from detector import Topic, TopicError
+
+log = logging.getLogger(__name__)
+DEFAULT_MIN_CONFIRMATIONS = 2
+
+
+class TopicFileError(ValueError):
+    """A topics file that cannot be read, with the file and the reason."""
+
+
+def parse_topics(data: Any, origin: str = "topics") -> list[Topic]:
+    """Topics from the file shape `{topics: [...]}`, a list, or one topic mapping."""
+    if isinstance(data, Mapping) and "topics" in data:
+        data = data["topics"]
+    elif isinstance(data, Mapping):
+        data = [data]
+    if not isinstance(data, list):
+        raise TopicFileError(f"{origin}: expected `topics:` with a list of topics")
+    topics = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data):
+        try:
+            topic = Topic.from_dict(raw)
+        except TopicError as exc:
+            raise TopicFileError(f"{origin}: topic {i + 1}: {exc}") from None
+        if topic.id in seen:
+            raise TopicFileError(f"{origin}: topic id {topic.id!r} given twice")
+        seen.add(topic.id)
+        topics.append(topic)
+    return topics
+
+
+def load_topics_file(path: Path) -> list[Topic]:
+    """Read a YAML (or JSON) topics file, or raise TopicFileError."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise TopicFileError(f"{path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise TopicFileError(f"{path}: not UTF-8 text ({exc.reason})") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise TopicFileError(f"{path}:{where}: invalid YAML: {problem}") from None
+    if data is None:
+        return []
+    return parse_topics(data, str(path))
+
+
+def encode_topic(topic: Topic) -> bytes:
+    """The value published on the compacted topic for one topic."""
+    return json.dumps(topic.to_dict(), ensure_ascii=False, sort_keys=True).encode("utf-8")
+
+
+class TopicRegistry:
+    """The current tracked topics, with a version that changes on every change."""
+
+    def __init__(self, topics: Iterable[Topic] = ()) -> None:
+        self._topics: dict[str, Topic] = {t.id: t for t in topics}
+        self.version = 0
+        self.ready = asyncio.Event()
+
+    def replace_all(self, topics: Iterable[Topic]) -> None:
+        self._topics = {t.id: t for t in topics}
+        self.version += 1
+
+    def upsert(self, topic: Topic) -> None:
+        self._topics[topic.id] = topic
+        self.version += 1
+
+    def remove(self, topic_id: str) -> bool:
+        found = self._topics.pop(topic_id, None) is not None
+        self.version += 1
+        return found
+
+    def apply_message(self, key: bytes | None, value: bytes | None) -> str:
+        """Apply one record of the compacted topic; say what it did.
+
+        Raises TopicError for a record that cannot be used (it is skipped and
+        the current topics stay as they are).
+        """
+        if value is None:
+            if not key:
+                raise TopicError("tombstone without a key")
+            topic_id = key.decode("utf-8", "replace")
+            return f"removed {topic_id}" if self.remove(topic_id) else f"{topic_id} absent"
+        try:
+            data = json.loads(value)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise TopicError(f"not JSON: {exc}") from None
+        topic = Topic.from_dict(data)
+        if key and key.decode("utf-8", "replace") != topic.id:
+            raise TopicError(f"key {key!r} differs from the topic id {topic.id!r}")
+        self.upsert(topic)
+        return f"upserted {topic.id}"
+
+    def get(self, topic_id: str) -> Topic | None:
+        return self._topics.get(topic_id)
+
+    def min_confirmations(self, topic_id: str) -> int:
+        topic = self._topics.get(topic_id)
+        return topic.min_confirmations if topic else DEFAULT_MIN_CONFIRMATIONS
+
+    def topics(self) -> list[Topic]:
+        return list(self._topics.values())
+
+    def ids(self) -> list[str]:
+        return sorted(self._topics)
+
+    def __len__(self) -> int:
+        return len(self._topics)
+
+
+async def ensure_compacted_topic(bootstrap: list[str], name: str) -> None:
+    """Create the compacted topics topic when it does not exist."""
+    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+    from aiokafka.errors import TopicAlreadyExistsError
+
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
+    await admin.start()
+    try:
+        if name in set(await admin.list_topics()):
+            return
+        with contextlib.suppress(TopicAlreadyExistsError):
+            await admin.create_topics([NewTopic(
+                name, num_partitions=1, replication_factor=1,
+                topic_configs={"cleanup.policy": "compact"},
+            )])
+    finally:
+        await admin.close()
+
+
+async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry) -> None:
+    """Read the compacted topic from the start, mark the registry ready once
+    caught up, then keep applying changes until cancelled."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    delay = 1.0
+    while True:
+        consumer = None
+        try:
+            await ensure_compacted_topic(bootstrap, name)
+            consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                        enable_auto_commit=False)
+            await consumer.start()
+            partitions = consumer.partitions_for_topic(name) or {0}
+            tps = [TopicPartition(name, p) for p in sorted(partitions)]
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            ends = await consumer.end_offsets(tps)
+            pending = {tp for tp in tps if ends[tp] > 0}
+            delay = 1.0
+            while True:
+                if not pending and not registry.ready.is_set():
+                    log.info("tracked topics loaded: %s", ", ".join(registry.ids()) or "none")
+                    registry.ready.set()
+                batches = await consumer.getmany(timeout_ms=500)
+                for tp, records in batches.items():
+                    for rec in records:
+                        try:
+                            what = registry.apply_message(rec.key, rec.value)
+                            log.info("topics %s offset %d: %s", tp.partition, rec.offset, what)
+                        except TopicError as exc:
+                            log.warning("topics %s offset %d skipped: %s",
+                                        tp.partition, rec.offset, exc)
+                for tp in list(pending):
+                    if await consumer.position(tp) >= ends[tp]:
+                        pending.discard(tp)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("following %s failed (%s); retrying in %.0f s", name, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+        finally:
+            if consumer is not None:
+                await consumer.stop()

@@ -1,0 +1,120 @@
+"""The track agent: observations (keyed by claim id) into the claims table,
+transitions out as alerts.
+
+The `claims` table (claim id -> state_to_dict dict, changelog-backed) is
+co-partitioned with the observations topic, so one worker owns a claim. The
+alert goes out before the state is written: after a crash between the two,
+the observation is redelivered and the same transition is decided again,
+with the same alert id (a duplicate consumers can drop), never a different one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from agents.deliver import cloudevent
+from detector import Evidence, apply, new_state, state_from_dict, state_to_dict
+from detector import Observation as DetectorObservation
+from schemas.records import STATUSES, Observation
+
+if TYPE_CHECKING:
+    from agents.app import Pipeline
+
+log = logging.getLogger(__name__)
+
+
+def from_record(r: Observation) -> DetectorObservation:
+    return DetectorObservation(
+        observation_id=r.observation_id, claim_id=r.claim_id, claim_text=r.claim_text,
+        topic_id=r.topic_id, item_id=r.item_id, source=r.source or "", url=r.url,
+        published_at=r.published_at, stance=r.stance,  # type: ignore[arg-type]
+        speaker=r.speaker, party=r.party, role=r.role,  # type: ignore[arg-type]
+        when=r.when,  # type: ignore[arg-type]
+        evidence=Evidence(r.evidence.sentence, r.evidence.start, r.evidence.end),
+        confidence=float(r.confidence),
+    )
+
+
+class ClaimTracker:
+    """Applies one observation to its claim's state and emits the alerts."""
+
+    def __init__(self, pipe: Pipeline, table: Any) -> None:
+        self.pipe = pipe
+        self.table = table
+        #: claim id -> status, for the claimwatch_claims gauge
+        self.statuses: dict[str, str] = {}
+
+    async def handle(self, rec: Observation) -> None:
+        pipe, m = self.pipe, self.pipe.metrics
+        started = time.perf_counter()
+        raw = self.table.get(rec.claim_id)
+        state = state_from_dict(raw) if raw else new_state(rec.claim_id, rec.topic_id,
+                                                          rec.claim_text)
+        nxt, transitions = apply(state, from_record(rec),
+                                 pipe.registry.min_confirmations(rec.topic_id))
+        m.stage_seconds.labels("track").observe(time.perf_counter() - started)
+        if transitions:
+            started = time.perf_counter()
+            for t in transitions:
+                decided = time.time()
+                headers, value = cloudevent(t, app_id=pipe.settings.app_id, decided_at=decided)
+                await pipe.send_alert(t.claim_id, value, headers)
+                m.alerts.labels(t.type).inc()
+                if rec.ingested_at:
+                    m.ingest_to_alert.observe(max(0.0, decided - rec.ingested_at))
+                log.info("alert %s %s claim %s (item %s)", t.type, t.alert_id, t.claim_id,
+                         t.observation.item_id)
+            m.stage_seconds.labels("deliver").observe(time.perf_counter() - started)
+        if nxt is not state:
+            self.table[rec.claim_id] = state_to_dict(nxt)
+            self._count(rec.claim_id, nxt.status)
+
+    def _count(self, claim_id: str, status: str) -> None:
+        claims = self.pipe.metrics.claims
+        old = self.statuses.get(claim_id)
+        if old == status:
+            return
+        if old is not None:
+            claims.labels(old).dec()
+        claims.labels(status).inc()
+        self.statuses[claim_id] = status
+
+    def recount(self) -> None:
+        """Rebuild the gauge from the table (after recovery or a rebalance)."""
+        self.statuses = {}
+        for claim_id, value in self.table.items():
+            if isinstance(value, dict) and value.get("status") in STATUSES:
+                self.statuses[claim_id] = value["status"]
+        counts = Counter(self.statuses.values())
+        for status in STATUSES:
+            self.pipe.metrics.claims.labels(status).set(counts.get(status, 0))
+
+
+def register(pipe: Pipeline) -> Any:
+    """Add the claims table and the track agent to the pipeline's app."""
+    tracker = ClaimTracker(pipe, pipe.claims)
+    pipe.tracker = tracker
+
+    @pipe.claims.on_recover
+    async def _recovered() -> None:
+        tracker.recount()
+
+    @pipe.app.agent(pipe.observations_topic, name="claimwatch.track")
+    async def track(stream: Any) -> None:
+        async for rec in stream:
+            try:
+                await tracker.handle(rec)
+            except Exception as exc:
+                # a state or observation the machine cannot use: count it,
+                # dead-letter the observation and keep going
+                pipe.metrics.stage_errors.labels("track").inc()
+                log.exception("track failed on observation %s of claim %s",
+                              getattr(rec, "observation_id", None),
+                              getattr(rec, "claim_id", None))
+                event = stream.current_event
+                if event is not None:
+                    await pipe.dead_letter_event(event, "track_error", repr(exc))
+    return track
