@@ -222,6 +222,7 @@ class Detector:
         last_claim: Claim | None = None
         last_person: _Speaker | None = None
         last_group: _Speaker | None = None
+        recent: list[_Speaker] = []
         for offset, doc in docs:
             for sent in doc.sents:
                 stmts = rules.statements(sent, self.lex)
@@ -231,7 +232,10 @@ class Detector:
                     a = rules.assertion(sent, self.lex)
                     stmts = [a] if a is not None else []
                 for st in stmts:
-                    speaker = self._speaker(st, doc, offset, scan, last_person, last_group)
+                    speaker = self._speaker(st, doc, offset, scan, last_person, last_group,
+                                            recent)
+                    if speaker.party and speaker.text and st.speaker_kind == "named":
+                        recent.append(speaker)
                     claim, claim_text = self._claim_for(st, sent, doc, offset, scan, speaker,
                                                         last_claim)
                     if speaker.text and st.speaker_kind == "named":
@@ -243,7 +247,7 @@ class Detector:
                         continue
                     last_claim = claim
                     party_key = speaker.party or speaker.text or ""
-                    key = (claim.id, party_key, st.stance, st.when)
+                    key = (claim.id, party_key, st.stance, st.when + str(s_start))
                     if key in seen:
                         continue
                     seen.add(key)
@@ -274,8 +278,22 @@ class Detector:
         return any(h.kind == kind and h.start >= s and h.end <= e for h in scan.hits)
 
     # -- who --------------------------------------------------------------------
+    def _definite(self, head: str, recent: list[_Speaker]) -> _Speaker | None:
+        """'the minister' is the last named speaker whose words hold 'minister'."""
+        for sp in reversed(recent):
+            if sp.text and sp.party and re.search(r"\b" + re.escape(head) + r"\b",
+                                                  sp.text.lower()):
+                return sp
+        for tid, aliases in self._alias_party.items():
+            hits = {p for a, p in aliases.items() if re.search(r"\b" + re.escape(head) + r"\b", a)}
+            if len(hits) == 1:
+                return _Speaker(head, hits.pop(), "official")
+        return None
+
     def _speaker(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
-                 last_person: _Speaker | None, last_group: _Speaker | None) -> _Speaker:
+                 last_person: _Speaker | None, last_group: _Speaker | None,
+                 recent: list[_Speaker] | None = None) -> _Speaker:
+        recent = recent or []
         if st.speaker is None or st.speaker_kind == "publisher":
             return _Speaker(None, None, "media")
         span = doc[st.speaker[0]:st.speaker[1]]
@@ -301,6 +319,12 @@ class Detector:
                     party, alias_text = h.value, scan.text[h.start:h.end]
         if party is None:
             party, alias_text = self._party_by_alias(text)
+        if party is None and span.root.pos_ == "NOUN" and not span.ents and \
+                text.lower().startswith(("the ", "its ", "their ")):
+            ref = self._definite(span.root.lower_, recent)
+            if ref is not None:
+                return _Speaker(text, ref.party, ref.role if ref.role != "party" else "official",
+                                ref.person)
         if st.speaker_kind == "anonymous":
             return _Speaker(text, party, "anonymous", person)
         if party is not None:
@@ -367,6 +391,9 @@ class Detector:
             sp = doc[st.speaker[0]:st.speaker[1]]
             topic_id = self._topic_for(scan, offset + sp.start_char, offset + sp.end_char)
         topic_id = topic_id or self._topic_for(scan, c0, c1)
+        if topic_id is None and st.speaker is not None:
+            sp = doc[st.speaker[0]:st.speaker[1]]
+            topic_id = self._topic_for(scan, offset + sp.start_char, offset + sp.end_char)
         if topic_id is None and st.speaker_kind == "publisher" and st.cue == "assert":
             topic_id = self._topic_for(scan, s0, s1)
         terms = self._terms(toks, scan, offset, speaker)

@@ -143,8 +143,10 @@ def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> tuple[list[
     for c in verb.children:
         if c.dep_ in ("ccomp", "csubj") and c.i not in exclude:
             return _core(c, exclude), False, ()
+    listener = verb.lemma_.lower() in ("tell", "inform", "assure", "brief", "warn")
     for c in verb.children:
-        if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd") and c.i not in exclude:
+        if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd") and c.i not in exclude \
+                and not (listener and c.dep_ == "dobj"):
             return _object_content(c, exclude, lex)
     for c in verb.children:  # "confirmed for the first time that ..." mis-attached clauses
         if c.dep_ == "prep":
@@ -211,6 +213,22 @@ def _in_quote(sent: Span, i: int) -> bool:
     return opened
 
 
+def _trailing_attribution(tok: Token, lex: Lexicon) -> Token | None:
+    """'X declared Y, the minister told reporters': the parser often hangs the
+    trailing attribution under the clause it attributes; return that clause."""
+    if tok.dep_ not in ("ccomp", "parataxis", "conj") or tok.head.i >= tok.i:
+        return None
+    if lex.verb_class(tok.lemma_.lower()) not in ("speech", "confirm"):
+        return None
+    subj = next((c for c in tok.children if c.dep_ == "nsubj"), None)
+    if subj is None:
+        return None
+    first = min(t.i for t in subj.subtree)
+    if first == 0 or tok.doc[first - 1].text not in (",", "”", '"', "’"):
+        return None
+    return tok.head  # type: ignore[no-any-return]
+
+
 def statements(sent: Span, lex: Lexicon) -> list[Statement]:
     """All stance-bearing statements in one parsed sentence."""
     out: list[Statement] = []
@@ -230,7 +248,9 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
     kept = []
     for s in out:
         content = set(s.content_tokens)
-        nested = any(o.cue_token in content and o is not s for o in out)
+        nested = any(o.cue_token in content and o is not s and
+                     _trailing_attribution(sent.doc[s.cue_token], lex) is None
+                     for o in out)
         if nested and s.stance != "deny":
             continue
         kept.append(s)
@@ -262,6 +282,8 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             return None
     if tok.dep_ == "xcomp" and tok.head.lemma_.lower() in lex.refuse_verbs:
         return None  # handled by the refusing verb
+    if cls == "deny" and not _denies_a_claim(tok, lex):
+        return None  # "rejected the offer", "retracted the paper": an event, not a denial
     if tok.dep_ in ("amod", "compound"):
         return None
     if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "the report, denied by X" is rare; skip
@@ -270,7 +292,15 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     speaker_tok = _speaker_of(tok)
     if speaker_tok is not None:
         exclude.update(t.i for t in speaker_tok.subtree)
-    content, refers_back, antecedent = _clause_content(tok, exclude, lex)
+    for c in tok.children:  # a trailing attribution hung under this clause is not content
+        if _trailing_attribution(c, lex) is tok:
+            exclude.update(t.i for t in c.subtree)
+    attributed = _trailing_attribution(tok, lex)
+    if attributed is not None:
+        content = _core(attributed, exclude | {t.i for t in tok.subtree})
+        refers_back, antecedent = False, ()
+    else:
+        content, refers_back, antecedent = _clause_content(tok, exclude, lex)
     # drop purpose / manner tails that are not the claim: ", calling ...", ", praising ..."
     stance: str
     negated = _negated(tok, lex)
@@ -345,6 +375,25 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         antecedent=antecedent,
         confidence=conf,
     )
+
+
+def _denies_a_claim(verb: Token, lex: Lexicon) -> bool:
+    """A denial verb denies a claim when its object is a clause, a claim noun or a
+    pronoun, or it is used alone or "as false"; otherwise it names an event."""
+    obj = None
+    for c in verb.children:
+        if c.dep_ in ("ccomp", "csubj"):
+            return True
+        if c.dep_ == "prep" and c.lower_ == "as":
+            return True
+        if c.dep_ in ("dobj", "nsubjpass"):
+            obj = c
+    if obj is None:
+        return True
+    low = obj.lemma_.lower()
+    return (obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns
+            or low in lex.deny_words or any(g.dep_ in ("acl", "relcl") and any(
+                m.lower_ == "that" for m in g.children) for g in obj.children))
 
 
 def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
