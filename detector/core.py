@@ -322,6 +322,13 @@ class Detector:
         if party is None and span.root.pos_ == "NOUN" and not span.ents and \
                 text.lower().startswith(("the ", "its ", "their ")):
             ref = self._definite(span.root.lower_, recent)
+            if ref is None and span.root.lower_ in self.lex.official_words:
+                # "the company", "the ministry": the organisation last named before it
+                before = [h for h in scan.hits if h.kind == "P" and h.end <= s0]
+                if before:
+                    ref = _Speaker(text, max(before, key=lambda h: h.end).value, "official")
+                elif last_group is not None and last_group.party:
+                    ref = last_group
             if ref is not None:
                 return _Speaker(text, ref.party, ref.role if ref.role != "party" else "official",
                                 ref.person)
@@ -394,6 +401,11 @@ class Detector:
         if topic_id is None and st.speaker is not None:
             sp = doc[st.speaker[0]:st.speaker[1]]
             topic_id = self._topic_for(scan, offset + sp.start_char, offset + sp.end_char)
+        if topic_id is None and speaker.party and st.cue in self.lex.confirm_verbs | \
+                self.lex.deny_verbs:
+            # an explicit confirmation or denial by a tracked party in an item on its topic
+            topic_id = next((t for t in sorted(scan.topics) if any(
+                p.name == speaker.party for p in self.topics[t].parties)), None)
         if topic_id is None and st.speaker_kind == "publisher" and st.cue == "assert":
             topic_id = self._topic_for(scan, s0, s1)
         terms = self._terms(toks, scan, offset, speaker)

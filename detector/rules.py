@@ -392,8 +392,9 @@ def _denies_a_claim(verb: Token, lex: Lexicon) -> bool:
         return True
     low = obj.lemma_.lower()
     return (obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns
-            or low in lex.deny_words or any(g.dep_ in ("acl", "relcl") and any(
-                m.lower_ == "that" for m in g.children) for g in obj.children))
+            or low in lex.deny_words or any(
+                g.dep_ in ("acl", "relcl") and (g.pos_ == "VERB" or any(
+                    m.lower_ == "that" for m in g.children)) for g in obj.children))
 
 
 def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
