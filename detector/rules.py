@@ -61,7 +61,18 @@ def _has_hedge(tokens: list[Token], lex: Lexicon) -> bool:
 
 
 def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
-    """Past perfect ("had dismissed"), or "previously"/"initially"-style adverbs."""
+    """Past perfect ("had dismissed"), "previously"/"initially"-style adverbs, or a
+    clause set before the main one ("three days after the company denied ...")."""
+    t = tok
+    while t.dep_ not in ("ROOT",) and t.head is not t:
+        if any(c.dep_ in ("mark", "prep") and c.lower_ == "after" for c in t.children) or \
+                (t.dep_ in ("pcomp", "pobj") and t.head.lower_ == "after"):
+            return True
+        if t.dep_ in ("advcl", "pcomp", "pobj") and t.head.lower_ == "after":
+            return True
+        t = t.head
+        if t.lower_ == "after" and t.dep_ == "prep":
+            return True
     aux_had = any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in tok.children)
     for c in tok.children:
         if c.dep_ in ("advmod", "npadvmod") and c.lower_ in lex.earlier_words:
@@ -248,10 +259,13 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
     kept = []
     for s in out:
         content = set(s.content_tokens)
-        nested = any(o.cue_token in content and o is not s and
-                     _trailing_attribution(sent.doc[s.cue_token], lex) is None
-                     for o in out)
-        if nested and s.stance != "deny":
+        inner = [o for o in out if o.cue_token in content and o is not s and
+                 _trailing_attribution(sent.doc[s.cue_token], lex) is None]
+        if inner and s.stance != "deny":
+            for o in inner:  # "X said its inspectors had confirmed": the inspectors are X's
+                if o.speaker and s.speaker and any(
+                        sent.doc[i].tag_ == "PRP$" for i in range(*o.speaker)):
+                    o.speaker, o.speaker_kind = s.speaker, s.speaker_kind
             continue
         kept.append(s)
     del inner, doc
