@@ -169,7 +169,9 @@ class Detector:
             hits.append(_Hit(span.start_char, span.end_char, kind, tid, value))
             if kind == "C":
                 claim_terms.setdefault(f"{tid}\x1f{value}", set()).add(span.text.lower().rstrip("s"))
-        topics = {h.topic_id for h in hits if h.kind == "K"}
+        topics = {h.topic_id for h in hits if h.kind == "K" or (
+            h.kind == "P" and not self.topics[h.topic_id].keywords
+            and not self.topics[h.topic_id].claims)}
         for key, found in claim_terms.items():
             tid, cid = key.split("\x1f")
             claim = self.index.get(cid)
@@ -411,6 +413,10 @@ class Detector:
         terms = self._terms(toks, scan, offset, speaker)
         text = self._claim_text(toks, speaker)
         if len(terms) < 2:
+            # "refused to confirm the seizure": a definite noun phrase points back
+            if toks[0].lower_ in ("the", "this", "that", "these", "those", "such") and \
+                    last_claim is not None and last_claim.topic_id in scan.topics:
+                return last_claim, last_claim.text
             return None, ""
         sentence = scan.text[s0:s1]
         if topic_id is None:

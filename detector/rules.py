@@ -47,6 +47,8 @@ def _subtree_ids(tok: Token, exclude: set[int] | None = None) -> list[int]:
 
 
 def _negated(tok: Token, lex: Lexicon) -> bool:
+    if any(c.lower_ in ("neither", "nor") for c in (*tok.children, *tok.head.children)):
+        return True  # "would neither confirm nor deny"
     for c in tok.children:
         if c.dep_ == "neg" or (c.lower_ in lex.negations and c.dep_ in ("advmod", "det", "neg")):
             return True
@@ -261,7 +263,7 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
         content = set(s.content_tokens)
         inner = [o for o in out if o.cue_token in content and o is not s and
                  _trailing_attribution(sent.doc[s.cue_token], lex) is None]
-        if inner and s.stance != "deny":
+        if inner and lex.verb_class(s.cue) != "deny":
             for o in inner:  # "X said its inspectors had confirmed": the inspectors are X's
                 if o.speaker and s.speaker and any(
                         sent.doc[i].tag_ == "PRP$" for i in range(*o.speaker)):
@@ -310,7 +312,17 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         if _trailing_attribution(c, lex) is tok:
             exclude.update(t.i for t in c.subtree)
     attributed = _trailing_attribution(tok, lex)
-    if attributed is not None:
+    refused_verb = next((c for c in tok.children if c.dep_ == "xcomp"), None) if refused else None
+    if refused_verb is not None:
+        # "refused to confirm that X", "declined to comment on whether X": X is reported
+        content, refers_back, antecedent = _clause_content(refused_verb, exclude, lex)
+        if not content:
+            for c in refused_verb.children:
+                if c.dep_ == "prep":
+                    content = [t.i for g in c.children if g.dep_ in ("pcomp", "pobj")
+                               for t in g.subtree]
+                    refers_back = not content
+    elif attributed is not None:
         content = _core(attributed, exclude | {t.i for t in tok.subtree})
         refers_back, antecedent = False, ()
     else:
@@ -516,10 +528,10 @@ def _noun_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
 def assertion(sent: Span, lex: Lexicon) -> Statement | None:
     """The publisher's own unhedged assertion, when the sentence has no statement."""
     root = sent.root
-    if root.pos_ not in ("VERB", "AUX") or sent.text.rstrip().rstrip("”\"'’").endswith("?"):
+    if root.pos_ not in ("VERB", "AUX"):
         return None
     toks = [t for t in sent if not t.is_space]
-    if _has_hedge(toks, lex):
+    if sent.text.rstrip().rstrip("”\"'’").endswith("?") or _has_hedge(toks, lex):
         stance = "report"
     elif _content_negated(toks, lex) or any(t.lower_ in lex.deny_words for t in toks):
         stance = "deny"

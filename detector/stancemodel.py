@@ -31,7 +31,7 @@ FORMAT_VERSION = 1
 # Text handling
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-_SENT_RE = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[\"'“‘(]*[A-Z0-9])|\n+")
+_SENT_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]*[A-Z0-9])|\n+")
 _NUM_RE = re.compile(r"\d+")
 
 # A short stop list of our own (function words only).
