@@ -51,8 +51,6 @@ def test_party_aliases_alone_do_not_make_an_item_relevant(blank) -> None:
     assert not relevant(det, "Kestria beat Dravonia 2-1 in the football final.")
 
 
-@pytest.mark.xfail(reason="Topic.from_dict accepts a topic with parties only, but only "
-                          "keywords and pinned claims make an item relevant", strict=True)
 def test_a_topic_with_parties_only_can_match(blank) -> None:
     det = Detector([Topic.from_dict({"id": "k", "parties": {"Kestria": ["Kestria"]}})],
                    nlp=blank)

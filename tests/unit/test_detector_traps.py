@@ -69,11 +69,10 @@ CASES = [
          "Dravonia did not deny reports that its navy had seized the tanker Lyra Dawn.", set()),
     case("said-it-did-not-deny",
          "Dravonia said on Tuesday it did not deny that its navy had seized the tanker "
-         "Lyra Dawn.", set(),
-         gap="'X said it did not deny that ...' gives a deny (besides the report)"),
+         "Lyra Dawn.", set()),
     case("neither-confirm-nor-deny",
          "Dravonia would neither confirm nor deny that its navy had seized the tanker "
-         "Lyra Dawn.", set(), gap="'neither confirm nor deny' is read as a deny"),
+         "Lyra Dawn.", set()),
     # "denied reports that X" is a deny of X
     case("denied-reports-that",
          "Dravonia denied reports that its navy had seized the tanker Lyra Dawn.", {D_DENY}),
@@ -147,14 +146,11 @@ REPORTS = [
          "Dravonian commandos seized the tanker Lyra Dawn on Monday, Kestria said. "
          "A Dravonian defence ministry spokesman declined to comment.", set()),
     case("refused-to-confirm-that",
-         "Dravonia refused to confirm that its navy had seized the tanker Lyra Dawn.", set(),
-         gap="'refused to confirm that X' gives no observation at all, not a report"),
+         "Dravonia refused to confirm that its navy had seized the tanker Lyra Dawn.", set()),
     case("declined-to-comment-whether",
          "The Dravonian defence ministry declined to comment on whether its navy had seized "
-         "the tanker Lyra Dawn.", set(),
-         gap="'declined to comment on whether X' gives no observation at all, not a report"),
-    case("question", "Did Dravonia seize the tanker Lyra Dawn?", set(),
-         gap="a question gives no observation at all, not a report"),
+         "the tanker Lyra Dawn.", set()),
+    case("question", "Did Dravonia seize the tanker Lyra Dawn?", set()),
 ]
 
 
