@@ -34,9 +34,18 @@ DetectorFactory = Callable[[list[Topic]], Any]
 
 
 def claimwatch_version() -> str:
+    """The installed version, else the one in the source tree's pyproject.toml."""
     try:
         return version("claimwatch")
     except PackageNotFoundError:
+        pass
+    import tomllib
+    from pathlib import Path
+
+    try:
+        with (Path(__file__).resolve().parent.parent / "pyproject.toml").open("rb") as f:
+            return str(tomllib.load(f)["project"]["version"])
+    except (OSError, KeyError, tomllib.TOMLDecodeError):
         return "0.0.0+unknown"
 
 

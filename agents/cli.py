@@ -40,15 +40,24 @@ def _settings() -> Settings:
 
 def cmd_worker(args: argparse.Namespace) -> int:
     from agents.app import create_pipeline
-    from agents.client import check_broker
+    from agents.client import check_broker, ensure_topic
 
     settings = _settings()
-    check_broker(settings.bootstrap_servers)
+    servers = settings.bootstrap_servers
+    check_broker(servers)
+    # faust creates only its internal topics (changelogs); the agents' own
+    # topics are created here when missing, with the configured partitions
+    for name in (settings.news_topic, settings.observations_topic, settings.alerts_topic,
+                 settings.deadletter_topic):
+        ensure_topic(servers, name, settings.partitions)
+    ensure_topic(servers, settings.topics_topic, compacted=True)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
     pipe = create_pipeline(settings)
     argv = [f"{Path(sys.argv[0]).name} worker"]
     if not args.banner:
         argv.append("--quiet")
-    argv += ["worker", "--loglevel", args.loglevel, *args.faust_args]
+    level = {"critical": "crit", "warning": "warn"}.get(args.loglevel, args.loglevel)
+    argv += ["worker", "--loglevel", level, *args.faust_args]
     sys.argv = argv
     pipe.app.main()
     return 0  # pragma: no cover - app.main() exits

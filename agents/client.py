@@ -163,8 +163,10 @@ def format_alert(event: dict[str, Any]) -> str:
 
 
 def iter_alerts(settings: Settings, *, topic: str | None = None, from_beginning: bool = False,
-                timeout: float | None = None) -> Iterable[dict[str, Any]]:
-    """CloudEvents from the alerts topic as they arrive (no consumer group)."""
+                timeout: float | None = None, idle: bool = False,
+                ) -> Iterable[dict[str, Any] | None]:
+    """CloudEvents from the alerts topic as they arrive (no consumer group);
+    with `idle`, also None after each poll that brought nothing."""
     from kafka import KafkaConsumer, TopicPartition
 
     topic = topic or settings.alerts_topic
@@ -197,7 +199,10 @@ def iter_alerts(settings: Settings, *, topic: str | None = None, from_beginning:
                 if left <= 0:
                     return
                 wait_ms = int(min(500, left * 1000)) + 1
-            for records in consumer.poll(timeout_ms=wait_ms).values():
+            polled = consumer.poll(timeout_ms=wait_ms)
+            if idle and not any(polled.values()):
+                yield None
+            for records in polled.values():
                 for rec in records:
                     try:
                         yield parse_cloudevent(rec.headers, rec.value)
@@ -215,6 +220,8 @@ def tail(settings: Settings, *, topic: str | None = None, as_json: bool = False,
     try:
         for event in iter_alerts(settings, topic=topic, from_beginning=from_beginning,
                                  timeout=timeout):
+            if event is None:
+                continue
             if as_json:
                 print(json.dumps(event, ensure_ascii=False), file=out, flush=True)
             else:

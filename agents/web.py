@@ -69,8 +69,9 @@ def register(pipe: Pipeline) -> None:
 
     @app.page("/metrics")
     async def metrics_view(web: Any, request: Any) -> Any:
+        # aiohttp refuses a charset in content_type=, so the full header goes as is
         return web.bytes(generate_latest(pipe.metrics.registry),
-                         content_type=CONTENT_TYPE_LATEST)
+                         headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     @app.timer(LAG_INTERVAL)
     async def lag_timer() -> None:
