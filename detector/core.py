@@ -403,9 +403,11 @@ class Detector:
         if topic_id is None and st.speaker is not None:
             sp = doc[st.speaker[0]:st.speaker[1]]
             topic_id = self._topic_for(scan, offset + sp.start_char, offset + sp.end_char)
-        if topic_id is None and speaker.party and st.cue in self.lex.confirm_verbs | \
-                self.lex.deny_verbs:
-            # an explicit confirmation or denial by a tracked party in an item on its topic
+        quoted = toks[0].text in ("“", '"', "‘") or (toks[0].lower_ == "that" and len(toks) > 1
+                                                   and toks[1].text in ("“", '"'))
+        if topic_id is None and speaker.party and not (quoted and st.cue in
+                                                       self.lex.speech_verbs):
+            # a tracked party's statement in an item on its topic (verbatim rhetoric aside)
             topic_id = next((t for t in sorted(scan.topics) if any(
                 p.name == speaker.party for p in self.topics[t].parties)), None)
         if topic_id is None and st.speaker_kind == "publisher" and st.cue == "assert":

@@ -265,8 +265,9 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
                  _trailing_attribution(sent.doc[s.cue_token], lex) is None]
         if inner and lex.verb_class(s.cue) != "deny":
             for o in inner:  # "X said its inspectors had confirmed": the inspectors are X's
-                if o.speaker and s.speaker and any(
-                        sent.doc[i].tag_ == "PRP$" for i in range(*o.speaker)):
+                if o.speaker and s.speaker and (o.speaker_kind == "pronoun" or any(
+                        sent.doc[i].tag_ == "PRP$" for i in range(*o.speaker))):
+                    # "Hale said he had ...", "X said its inspectors had ...": X speaks
                     o.speaker, o.speaker_kind = s.speaker, s.speaker_kind
             continue
         kept.append(s)
