@@ -79,6 +79,8 @@ class NewsProcessor:
 
     async def detect(self, accepted: list[tuple[NewsItem, Any]], ingested_at: float) -> None:
         pipe, m = self.pipe, self.pipe.metrics
+        newest = max((e.message.timestamp or 0.0) for _, e in accepted)
+        await pipe.registry.wait_synced(min(newest, ingested_at))
         if pipe.registry.version != self.topics_version:
             self.topics_version = pipe.registry.version
             self.detector.set_topics(pipe.registry.topics())

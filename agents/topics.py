@@ -4,8 +4,9 @@ tombstone = delete).
 
 Every worker reads the whole compacted topic (no consumer group: each needs
 every topic, not a share of them), from the beginning, and keeps following it.
-Workers start detecting only once they have caught up, so an item is never
-judged against an outdated set of topics at start.
+Workers start detecting only once they have caught up, and later hold a batch
+(briefly) until the follower has caught up past the newest item's timestamp:
+a topic change produced before an item applies to that item.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,10 @@ from detector import Topic, TopicError
 
 log = logging.getLogger(__name__)
 DEFAULT_MIN_CONFIRMATIONS = 2
+#: the follower's fetch long-poll; also how stale its "caught up" can be
+FOLLOW_FETCH_WAIT_MS = 100
+#: longest a news batch waits for the follower (a stuck follower must not stop news)
+SYNC_WAIT_MAX = 2.0
 
 
 class TopicFileError(ValueError):
@@ -84,6 +90,10 @@ class TopicRegistry:
         self._topics: dict[str, Topic] = {t.id: t for t in topics}
         self.version = 0
         self.ready = asyncio.Event()
+        #: changes produced before this wall time have been applied
+        self.synced_at = 0.0
+        #: set while a follower keeps the registry current (else nothing to wait for)
+        self.following = False
 
     def replace_all(self, topics: Iterable[Topic]) -> None:
         self._topics = {t.id: t for t in topics}
@@ -118,6 +128,18 @@ class TopicRegistry:
             raise TopicError(f"key {key!r} differs from the topic id {topic.id!r}")
         self.upsert(topic)
         return f"upserted {topic.id}"
+
+    async def wait_synced(self, timestamp: float, max_wait: float = SYNC_WAIT_MAX) -> bool:
+        """Wait until changes produced before `timestamp` are applied (or max_wait)."""
+        if not self.following or self.synced_at >= timestamp:
+            return True
+        deadline = time.monotonic() + max_wait
+        while self.synced_at < timestamp:
+            if time.monotonic() >= deadline:
+                log.warning("tracked topics not confirmed current for an item of %.3f", timestamp)
+                return False
+            await asyncio.sleep(0.01)
+        return True
 
     def get(self, topic_id: str) -> Topic | None:
         return self._topics.get(topic_id)
@@ -166,7 +188,8 @@ async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry
         try:
             await ensure_compacted_topic(bootstrap, name)
             consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                        enable_auto_commit=False)
+                                        enable_auto_commit=False,
+                                        fetch_max_wait_ms=FOLLOW_FETCH_WAIT_MS)
             await consumer.start()
             partitions = consumer.partitions_for_topic(name) or {0}
             tps = [TopicPartition(name, p) for p in sorted(partitions)]
@@ -174,12 +197,15 @@ async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry
             await consumer.seek_to_beginning(*tps)
             ends = await consumer.end_offsets(tps)
             pending = {tp for tp in tps if ends[tp] > 0}
+            registry.following = True
             delay = 1.0
             while True:
                 if not pending and not registry.ready.is_set():
                     log.info("tracked topics loaded: %s", ", ".join(registry.ids()) or "none")
                     registry.ready.set()
-                batches = await consumer.getmany(timeout_ms=500)
+                # the highwater seen now is at most one fetch wait old
+                polled_at = time.time() - 2 * FOLLOW_FETCH_WAIT_MS / 1000
+                batches = await consumer.getmany(timeout_ms=FOLLOW_FETCH_WAIT_MS)
                 for tp, records in batches.items():
                     for rec in records:
                         try:
@@ -188,12 +214,18 @@ async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry
                         except TopicError as exc:
                             log.warning("topics %s offset %d skipped: %s",
                                         tp.partition, rec.offset, exc)
+                positions = {tp: await consumer.position(tp) for tp in tps}
                 for tp in list(pending):
-                    if await consumer.position(tp) >= ends[tp]:
+                    if positions[tp] >= ends[tp]:
                         pending.discard(tp)
+                highs = [consumer.highwater(tp) for tp in tps]
+                if all(h is not None and positions[tp] >= h
+                       for tp, h in zip(tps, highs, strict=True)):
+                    registry.synced_at = max(registry.synced_at, polled_at)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            registry.following = False  # do not hold news while the follower is down
             log.warning("following %s failed (%s); retrying in %.0f s", name, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
