@@ -225,6 +225,7 @@ class Detector:
         last_person: _Speaker | None = None
         last_group: _Speaker | None = None
         recent: list[_Speaker] = []
+        item_claims: list[Claim] = []
         for offset, doc in docs:
             for sent in doc.sents:
                 stmts = rules.statements(sent, self.lex)
@@ -239,7 +240,7 @@ class Detector:
                     if speaker.party and speaker.text and st.speaker_kind == "named":
                         recent.append(speaker)
                     claim, claim_text = self._claim_for(st, sent, doc, offset, scan, speaker,
-                                                        last_claim)
+                                                        last_claim, item_claims)
                     if speaker.text and st.speaker_kind == "named":
                         if speaker.person:
                             last_person = speaker
@@ -248,6 +249,8 @@ class Detector:
                     if claim is None:
                         continue
                     last_claim = claim
+                    if claim not in item_claims:
+                        item_claims.append(claim)
                     party_key = speaker.party or speaker.text or ""
                     key = (claim.id, party_key, st.stance, st.when + str(s_start))
                     if key in seen:
@@ -378,7 +381,9 @@ class Detector:
     # -- what -------------------------------------------------------------------
     def _claim_for(self, st: rules.Statement, sent: Any, doc: Any, offset: int,
                    scan: _ItemScan, speaker: _Speaker,
-                   last_claim: Claim | None) -> tuple[Claim | None, str]:
+                   last_claim: Claim | None,
+                   item_claims: list[Claim] | None = None) -> tuple[Claim | None, str]:
+        item_claims = item_claims or []
         content = list(st.content_tokens)
         if st.refers_back and not content:
             content = self._antecedent(st, sent)
@@ -414,6 +419,11 @@ class Detector:
             topic_id = self._topic_for(scan, s0, s1)
         terms = self._terms(toks, scan, offset, speaker)
         text = self._claim_text(toks, speaker)
+        if len(terms) == 1 and not st.refers_back and st.stance != "report":
+            # "said both had been destroyed": one word that a claim of this item holds
+            for c in reversed(item_claims):
+                if terms <= c.terms:
+                    return c, c.text
         if len(terms) < 2:
             # "refused to confirm the seizure": a definite noun phrase points back
             if toks[0].lower_ in ("the", "this", "that", "these", "those", "such") and \

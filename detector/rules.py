@@ -317,6 +317,13 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     if refused_verb is not None:
         # "refused to confirm that X", "declined to comment on whether X": X is reported
         content, refers_back, antecedent = _clause_content(refused_verb, exclude, lex)
+        asked = next((c for c in tok.children if c.dep_ in ("advcl", "prep", "npadvmod")
+                      and c.lemma_.lower() == "ask"), None)
+        if not content and asked is not None:
+            # "Asked whether X, a spokesman declined to comment": X is what was not confirmed
+            content = [t.i for c in asked.children if c.dep_ in ("ccomp", "prep", "advcl")
+                       for t in c.subtree]
+            refers_back = not content
         if not content:
             for c in refused_verb.children:
                 if c.dep_ == "prep":
