@@ -74,10 +74,11 @@ def producer(servers: list[str], **kwargs: Any) -> Any:
 
 def replay(settings: Settings, path: Path, *, topic: str | None = None,
            rate: float | None = None, fmt: str | None = None, progress: bool | None = None,
-           out: TextIO = sys.stderr) -> int:
+           out: TextIO | None = None) -> int:
     """Send a JSONL or CSV feed to the news topic, keyed by item id."""
     from tqdm import tqdm
 
+    out = out or sys.stderr
     topic = topic or settings.news_topic
     servers = settings.bootstrap_servers
     try:
@@ -215,7 +216,8 @@ def iter_alerts(settings: Settings, *, topic: str | None = None, from_beginning:
 
 def tail(settings: Settings, *, topic: str | None = None, as_json: bool = False,
          from_beginning: bool = False, max_alerts: int | None = None,
-         timeout: float | None = None, out: TextIO = sys.stdout) -> int:
+         timeout: float | None = None, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     count = 0
     try:
         for event in iter_alerts(settings, topic=topic, from_beginning=from_beginning,
@@ -270,7 +272,9 @@ def read_topics_topic(settings: Settings) -> dict[str, dict[str, Any]]:
     return topics
 
 
-def topics_list(settings: Settings, *, as_json: bool = False, out: TextIO = sys.stdout) -> int:
+def topics_list(settings: Settings, *, as_json: bool = False,
+                out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     check_broker(settings.bootstrap_servers)
     ensure_topic(settings.bootstrap_servers, settings.topics_topic, compacted=True)
     topics = read_topics_topic(settings)
@@ -290,8 +294,9 @@ def topics_list(settings: Settings, *, as_json: bool = False, out: TextIO = sys.
     return 0
 
 
-def topics_add(settings: Settings, path: Path, *, out: TextIO = sys.stdout,
-               err: TextIO = sys.stderr) -> int:
+def topics_add(settings: Settings, path: Path, *, out: TextIO | None = None,
+               err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     try:
         topics = load_topics_file(path)
     except TopicFileError as exc:
@@ -313,7 +318,8 @@ def topics_add(settings: Settings, path: Path, *, out: TextIO = sys.stdout,
     return 0
 
 
-def topics_remove(settings: Settings, topic_id: str, *, out: TextIO = sys.stdout) -> int:
+def topics_remove(settings: Settings, topic_id: str, *, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     check_broker(settings.bootstrap_servers)
     ensure_topic(settings.bootstrap_servers, settings.topics_topic, compacted=True)
     known = read_topics_topic(settings)

@@ -1,0 +1,107 @@
+"""A pipeline with a memory store, a fake detector and recorded sends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agents.app import Pipeline, create_pipeline
+from agents.metrics import Metrics
+from agents.settings import Settings
+from detector import Evidence, Item, Observation, Topic
+
+
+class FakeDetector:
+    """Same methods as detector.Detector: an item whose text holds a topic
+    keyword gets one observation per line of the form `<party>: <stance>`."""
+
+    def __init__(self, topics: Sequence[Topic] = ()) -> None:
+        self.topics = {t.id: t for t in topics}
+        self.calls: list[list[str]] = []
+        self.topics_at_call: list[list[str]] = []
+        self.fail_on: set[str] = set()
+
+    def set_topics(self, topics: Sequence[Topic]) -> None:
+        self.topics = {t.id: t for t in topics}
+
+    def detect_many(self, items: Sequence[Item]) -> list[list[Observation]]:
+        self.calls.append([i.id for i in items])
+        self.topics_at_call.append(sorted(self.topics))
+        if self.fail_on & {i.id for i in items}:
+            raise RuntimeError("boom")
+        return [self._detect(i) for i in items]
+
+    def _detect(self, item: Item) -> list[Observation]:
+        out = []
+        for topic in self.topics.values():
+            if not any(k.lower() in item.text.lower() for k in topic.keywords):
+                continue
+            for n, line in enumerate(item.body.splitlines()):
+                who, _, stance = line.partition(":")
+                stance = stance.strip()
+                if stance not in ("confirm", "deny", "report"):
+                    continue
+                out.append(Observation(
+                    observation_id=f"{item.id}:{n}", claim_id=f"{topic.id}:claim",
+                    claim_text=f"the {topic.name} claim", topic_id=topic.id, item_id=item.id,
+                    source=item.source, url=item.url, published_at=item.published_at,
+                    stance=stance, speaker=who.strip(),  # type: ignore[arg-type]
+                    party=who.strip() if who.strip() != "media" else None,
+                    role="media" if who.strip() == "media" else "party", when="current",
+                    evidence=Evidence(line, 0, len(line)), confidence=0.9))
+        return out
+
+
+@dataclass
+class Sent:
+    observations: list[Any] = field(default_factory=list)
+    alerts: list[tuple[str, bytes, list[tuple[str, bytes]]]] = field(default_factory=list)
+    dead_letters: list[Any] = field(default_factory=list)
+
+
+TOPIC = Topic.from_dict({"id": "tanker", "name": "Tanker", "keywords": ["Lyra Dawn"],
+                         "parties": {"Kestria": ["Kestria"], "Dravonia": ["Dravonia"]},
+                         "min_confirmations": 2})
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(store="memory://", data_dir=tmp_path, max_body_bytes=1000,
+                    batch_size=4, batch_seconds=0.01)
+
+
+@pytest.fixture
+def fake() -> FakeDetector:
+    return FakeDetector()
+
+
+@pytest.fixture
+def pipe(settings: Settings, fake: FakeDetector) -> Iterator[tuple[Pipeline, Sent]]:
+    def factory(topics: list[Topic]) -> FakeDetector:
+        fake.set_topics(topics)
+        return fake
+
+    p = create_pipeline(settings, detector_factory=factory, metrics=Metrics(), topics=[TOPIC])
+    p.registry.replace_all([TOPIC])
+    p.registry.ready.set()
+    p.app.conf.store = "memory://"
+    p.app.finalize()
+    sent = Sent()
+
+    async def observation(rec: Any) -> None:
+        sent.observations.append(rec)
+
+    async def alert(key: str, value: bytes, headers: Any) -> None:
+        sent.alerts.append((key, value, list(headers)))
+
+    async def dead(rec: Any) -> None:
+        sent.dead_letters.append(rec)
+
+    p.send_observation = observation  # type: ignore[method-assign]
+    p.send_alert = alert  # type: ignore[method-assign]
+    p.send_dead_letter = dead  # type: ignore[method-assign]
+    yield p, sent
