@@ -61,5 +61,7 @@ def rule_files() -> list[Path]:
 def promtool() -> str:
     path = shutil.which("promtool")
     if path is None:
-        pytest.skip("promtool not installed (Debian package `prometheus`: apt-get install prometheus)")
+        pytest.skip(
+            "promtool not installed (Debian package `prometheus`: apt-get install prometheus)"
+        )
     return path

@@ -101,9 +101,7 @@ def test_prometheus_loads_the_repository_config_and_rules(compose: dict[str, Any
         host_pattern = _to_host(prom, pattern)
         assert host_pattern is not None, f"rule_files entry {pattern} is outside every mount"
         matched = {
-            p
-            for p in host_pattern.parent.glob("*")
-            if fnmatch.fnmatch(p.name, host_pattern.name)
+            p for p in host_pattern.parent.glob("*") if fnmatch.fnmatch(p.name, host_pattern.name)
         }
         assert matched, f"rule_files entry {pattern} matches no file in the repo"
         loaded |= matched
@@ -125,9 +123,7 @@ def test_prometheus_scrapes_the_worker_web_port(compose: dict[str, Any]) -> None
     (job,) = [j for j in config["scrape_configs"] if j["job_name"] == "claimwatch"]
     targets = [
         (name, sd["port"]) for sd in job.get("dns_sd_configs", []) for name in sd["names"]
-    ] + [
-        tuple(t.rsplit(":", 1)) for sc in job.get("static_configs", []) for t in sc["targets"]
-    ]
+    ] + [tuple(t.rsplit(":", 1)) for sc in job.get("static_configs", []) for t in sc["targets"]]
     assert ("worker", int(port)) in [(n, int(p)) for n, p in targets]
 
 
@@ -197,7 +193,7 @@ def test_dockerfile_builds_the_worker_from_the_repository() -> None:
         assert not any(fnmatch.fnmatch(source, pat) for pat in ignored), f"{source} is ignored"
     # the packages that pyproject builds are copied
     pyproject = (REPO / "pyproject.toml").read_text()
-    packages = re.search(r'packages = \[([^\]]*)\]', pyproject)
+    packages = re.search(r"packages = \[([^\]]*)\]", pyproject)
     assert packages is not None
     for package in re.findall(r'"([^"]+)"', packages.group(1)):
         assert package in sources, f"pyproject builds {package} but the Dockerfile does not copy it"

@@ -34,7 +34,9 @@ def _alerts() -> list[dict[str, Any]]:
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
+    return subprocess.run(  # noqa: S603 - promtool with repository files
+        args, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 @pytest.mark.prometheus
@@ -57,7 +59,9 @@ def test_promtool_check_config_loads_the_rules(promtool: str, tmp_path: Path) ->
     proc = _run(promtool, "check", "config", str(checked))
     assert proc.returncode == 0, proc.stdout + proc.stderr
     for path in rule_files():
-        assert str(path) in proc.stdout, f"{path.name} not loaded through rule_files:\n{proc.stdout}"
+        assert str(path) in proc.stdout, (
+            f"{path.name} not loaded through rule_files:\n{proc.stdout}"
+        )
 
 
 @pytest.mark.prometheus
@@ -131,7 +135,9 @@ def test_alert_is_unit_tested_firing_and_quiet(alert: str) -> None:
 def test_rules_read_only_contract_metrics() -> None:
     for rule in _rules():
         used = metric_names(rule["expr"])
-        assert used <= CONTRACT_METRICS, f"{rule.get('record') or rule.get('alert')}: {used - CONTRACT_METRICS}"
+        assert used <= CONTRACT_METRICS, (
+            f"{rule.get('record') or rule.get('alert')}: {used - CONTRACT_METRICS}"
+        )
 
 
 def test_recording_rule_names_follow_level_metric_operation() -> None:
