@@ -100,13 +100,25 @@ def _speaker_of(verb: Token) -> Token | None:
             for g in c.children:
                 if g.dep_ == "pobj":
                     return g
-    # participle or conjunct: "..., adding that", "and said" share the head's subject
-    if verb.dep_ in ("advcl", "conj", "xcomp", "pcomp") and verb.head is not verb:
-        if verb.dep_ == "pcomp":
-            for c in verb.children:
+    # participle or conjunct: "..., adding that", "and said", "after denying it",
+    # "having previously dismissed": they share the subject of the clause above
+    t = verb
+    for _ in range(4):
+        if t.dep_ not in ("advcl", "conj", "xcomp", "pcomp", "amod", "prep", "pobj", "acl") \
+                or t.head is t:
+            return None
+        if t.dep_ == "pcomp":
+            for c in t.children:
                 if c.dep_ == "nsubj":
                     return c
-        return _speaker_of(verb.head)
+        t = t.head
+        if t.pos_ in ("VERB", "AUX"):
+            for c in t.children:
+                if c.dep_ == "nsubj":
+                    return c
+            for c in t.children:
+                if c.dep_ == "agent":
+                    return next((g for g in c.children if g.dep_ == "pobj"), None)
     return None
 
 
@@ -262,6 +274,7 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
     for s in out:
         content = set(s.content_tokens)
         inner = [o for o in out if o.cue_token in content and o is not s and
+                 o.speaker_kind != "publisher" and
                  _trailing_attribution(sent.doc[s.cue_token], lex) is None]
         if inner and lex.verb_class(s.cue) != "deny":
             for o in inner:  # "X said its inspectors had confirmed": the inspectors are X's
@@ -271,6 +284,11 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
                     o.speaker, o.speaker_kind = s.speaker, s.speaker_kind
             continue
         kept.append(s)
+    if len(kept) > 1:
+        # "..., a figure that could not be verified": an unattributed remark on the
+        # sentence's own statement adds nothing of its own
+        kept = [s for s in kept if not (s.speaker_kind == "publisher" and s.refers_back)] \
+            or kept
     del inner, doc
     return kept
 
@@ -301,18 +319,24 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         return None  # handled by the refusing verb
     if cls == "deny" and not _denies_a_claim(tok, lex):
         return None  # "rejected the offer", "retracted the paper": an event, not a denial
-    if tok.dep_ in ("amod", "compound"):
+    if tok.dep_ in ("amod", "compound") and not any(
+            c.dep_ == "aux" and c.lower_ in ("having", "had") for c in tok.children):
         return None
     if tok.dep_ == "acl" and tok.tag_ == "VBN":  # "the report, denied by X" is rare; skip
         return None
     exclude = {tok.i}
-    speaker_tok = _speaker_of(tok)
+    misparsed_obj = tok.head if tok.dep_ == "amod" else None  # "having dismissed reports"
+    if any(c.dep_ == "aux" and c.lower_ == "having" for c in tok.children):
+        # a perfect participle clause belongs to the subject of the main clause
+        speaker_tok = next((c for c in sent.root.children if c.dep_ == "nsubj"), None)
+    else:
+        speaker_tok = _speaker_of(misparsed_obj if misparsed_obj is not None else tok)
     if speaker_tok is not None:
         exclude.update(t.i for t in speaker_tok.subtree)
     for c in tok.children:  # a trailing attribution hung under this clause is not content
         if _trailing_attribution(c, lex) is tok:
             exclude.update(t.i for t in c.subtree)
-    attributed = _trailing_attribution(tok, lex)
+    attributed = _trailing_attribution(tok, lex) if misparsed_obj is None else None
     refused_verb = next((c for c in tok.children if c.dep_ == "xcomp"), None) if refused else None
     if refused_verb is not None:
         # "refused to confirm that X", "declined to comment on whether X": X is reported
@@ -330,6 +354,8 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
                     content = [t.i for g in c.children if g.dep_ in ("pcomp", "pobj")
                                for t in g.subtree]
                     refers_back = not content
+    elif misparsed_obj is not None:
+        content, refers_back, antecedent = _object_content(misparsed_obj, exclude, lex)
     elif attributed is not None:
         content = _core(attributed, exclude | {t.i for t in tok.subtree})
         refers_back, antecedent = False, ()
