@@ -226,17 +226,19 @@ class Detector:
         last_group: _Speaker | None = None
         recent: list[_Speaker] = []
         item_claims: list[Claim] = []
+        last_mention: _Speaker | None = None
         for offset, doc in docs:
             for sent in doc.sents:
                 stmts = rules.statements(sent, self.lex)
                 s_start = offset + sent.start_char
                 s_end = offset + sent.end_char
+                mentioned = self._person_mentioned(sent, offset, scan)
                 if not stmts and self._has_kind(scan, s_start, s_end, "K"):
                     a = rules.assertion(sent, self.lex)
                     stmts = [a] if a is not None else []
                 for st in stmts:
-                    speaker = self._speaker(st, doc, offset, scan, last_person, last_group,
-                                            recent)
+                    speaker = self._speaker(st, doc, offset, scan,
+                                            last_person or last_mention, last_group, recent)
                     if speaker.party and speaker.text and st.speaker_kind == "named":
                         recent.append(speaker)
                     claim, claim_text = self._claim_for(st, sent, doc, offset, scan, speaker,
@@ -276,7 +278,22 @@ class Detector:
                         confidence=st.confidence,
                     ))
                     del claim_text
+                if mentioned is not None:
+                    last_mention = mentioned
         return out
+
+    def _person_mentioned(self, sent: Any, offset: int, scan: _ItemScan) -> _Speaker | None:
+        """The last person named in a sentence, for a later "he said"."""
+        people = [e for e in sent.ents if e.label_ == "PERSON"]
+        if not people:
+            return None
+        ent = people[-1]
+        s0, s1 = offset + ent.start_char, offset + ent.end_char
+        party = next((h.value for h in scan.hits if h.kind == "P" and h.start >= s0
+                      and h.end <= s1), None)
+        if party is None:
+            party = self._party_by_alias(ent.text)[0]
+        return _Speaker(ent.text, party, "official" if party else "unknown", True)
 
     @staticmethod
     def _has_kind(scan: _ItemScan, s: int, e: int, kind: str) -> bool:

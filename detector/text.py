@@ -44,7 +44,9 @@ def sentences(text: str) -> Iterator[tuple[int, int]]:
         if m.group(1):
             before = text[start:m.start(1)].rsplit(None, 1)
             last = before[-1].lower().rstrip(".") if before else ""
-            if last in _ABBREV or (len(last) == 1 and last.isalpha()):
+            if last == "no" and not text[m.end():m.end() + 1].isdigit():
+                pass  # "she said no." ends a sentence; "No. 5" does not
+            elif last in _ABBREV or (len(last) == 1 and last.isalpha()):
                 continue
             end = m.end(2)
         else:

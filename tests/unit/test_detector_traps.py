@@ -235,9 +235,7 @@ QUOTES = [
          {("Kestria", "confirm", "Anton Brask, the Kestrian foreign minister")}),
     case("pronoun-after-non-statement",
          "Anton Brask spoke to reporters in the capital on Tuesday. He confirmed that "
-         "Dravonian troops had entered Port Veld.", {("Kestria", "confirm", "Anton Brask")},
-         gap="a pronoun resolves only to the speaker of an earlier statement, not to a "
-             "person named in an earlier sentence that states nothing"),
+         "Dravonian troops had entered Port Veld.", {("Kestria", "confirm", "Anton Brask")}),
 ]
 
 
