@@ -94,7 +94,8 @@ def check(case: Path) -> list[str]:
             if group_hits(n["match"], s):
                 for c in exp["claims"]:
                     if group_hits(c["match"], s):
-                        errs.append(f"not_confirmed {n['name']} and claim {c['name']} share: {s[:80]}")
+                        errs.append(f"not_confirmed {n['name']} and claim {c['name']} "
+                                    f"share: {s[:80]}")
     return errs
 
 
