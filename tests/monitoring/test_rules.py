@@ -94,6 +94,7 @@ def test_promtool_unit_tests_fail_on_a_broken_rule(promtool: str, tmp_path: Path
 
 EXPECTED_ALERTS = {
     "ClaimwatchWorkerDown",
+    "ClaimwatchWorkerNotReady",
     "ClaimwatchNotConsuming",
     "ClaimwatchLagGrowing",
     "ClaimwatchDeadLettersSpiking",
