@@ -197,3 +197,20 @@ def test_dockerfile_builds_the_worker_from_the_repository() -> None:
     assert packages is not None
     for package in re.findall(r'"([^"]+)"', packages.group(1)):
         assert package in sources, f"pyproject builds {package} but the Dockerfile does not copy it"
+
+
+def test_references_between_services_resolve(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    declared_volumes = set(compose.get("volumes") or {})
+    built_images = {svc["image"] for svc in services.values() if "build" in svc and "image" in svc}
+    for name, svc in services.items():
+        depends = svc.get("depends_on", {})
+        for dep in depends if isinstance(depends, list) else depends.keys():
+            assert dep in services, f"{name} depends on unknown service {dep}"
+        for vol in svc.get("volumes", []):
+            source = vol.split(":")[0] if isinstance(vol, str) else vol.get("source", "")
+            if source and not source.startswith((".", "/")):
+                assert source in declared_volumes, f"{name} uses undeclared volume {source}"
+        image = svc.get("image", "")
+        if image.startswith("claimwatch"):
+            assert "build" in svc or image in built_images, f"{name}: nothing builds {image}"
