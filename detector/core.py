@@ -402,6 +402,8 @@ class Detector:
                    item_claims: list[Claim] | None = None) -> tuple[Claim | None, str]:
         item_claims = item_claims or []
         content = list(st.content_tokens)
+        if st.described and last_claim is not None and last_claim.topic_id in scan.topics:
+            return last_claim, last_claim.text  # "dismissed the espionage accusation"
         if st.refers_back and not content:
             content = self._antecedent(st, sent)
             if not content:
@@ -417,7 +419,7 @@ class Detector:
         topic_id = None
         subj = next((t for t in toks if t.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is not None and subj.pos_ == "PRON" and st.speaker is not None and \
-                subj.lower_ in ("it", "they", "we"):
+                subj.lower_ in ("it", "we"):
             # "North Korea confirmed it has deployed ...": the claim is about the speaker
             sp = doc[st.speaker[0]:st.speaker[1]]
             topic_id = self._topic_for(scan, offset + sp.start_char, offset + sp.end_char)
@@ -498,7 +500,7 @@ class Detector:
                 terms.add("@" + party.lower())
                 continue
             if t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in (
-                    "it", "they", "we") and speaker.party:
+                    "it", "we") and speaker.party:
                 terms.add("@" + speaker.party.lower())
                 continue
             if t.pos_ in SKIP_POS or t.is_stop or t.is_punct:
@@ -538,7 +540,7 @@ class Detector:
             if n == 0 and t.lower_ in ("that", "whether", "if"):
                 continue
             if t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in (
-                    "it", "they", "we") and speaker.party and n <= 2:
+                    "it", "we") and speaker.party and n <= 2:
                 words.append(speaker.party + t_ws)
                 continue
             words.append(t.text + t_ws)

@@ -32,6 +32,7 @@ class Statement:
     refers_back: bool
     antecedent: tuple[int, ...] = ()  # tokens of an in-sentence antecedent ("reports of X")
     confidence: float = 0.7
+    described: bool = False  # content is a described report ("the espionage accusation")
 
 
 def _subtree_ids(tok: Token, exclude: set[int] | None = None) -> list[int]:
@@ -94,6 +95,8 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
 def _speaker_of(verb: Token) -> Token | None:
     for c in verb.children:
         if c.dep_ in ("nsubj",):
+            if c.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
+                return verb.head  # type: ignore[no-any-return]  # "X, which had denied ..."
             return c
     for c in verb.children:  # passive: "was denied by X"
         if c.dep_ == "agent":
@@ -130,6 +133,9 @@ def _np_span(tok: Token) -> tuple[int, int]:
                       "pobj", "appos", "flat", "punct", "cc", "conj") and c.dep_ != "relcl":
             keep.update(t.i for t in c.subtree)
     lo, hi = min(keep), max(keep) + 1
+    for c in tok.children:  # stop at a relative clause: "Calder, which had denied ..."
+        if c.dep_ in ("relcl", "acl") and c.i > tok.i:
+            hi = min(hi, min(t.i for t in c.subtree))
     sent = tok.sent
     while lo < hi - 1 and (tok.doc[lo].is_punct or tok.doc[lo].dep_ in ("cc",)):
         lo += 1
@@ -168,6 +174,15 @@ def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> tuple[list[
     for c in verb.children:
         if c.dep_ in ("ccomp", "csubj") and c.i not in exclude:
             return _core(c, exclude), False, ()
+    if verb.lemma_.lower() in ("accuse", "charge"):
+        # "accused the three of spying on ...": the accused did what follows "of"
+        obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
+        of = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        if of is not None:
+            ids = [t.i for t in of.subtree if t.i != of.i]
+            if obj is not None:
+                ids = sorted(set(ids) | set(range(*_np_span(obj))))
+            return [i for i in ids if i not in exclude], False, ()
     listener = verb.lemma_.lower() in ("tell", "inform", "assure", "brief", "warn")
     for c in verb.children:
         if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd") and c.i not in exclude \
@@ -207,6 +222,12 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> tuple[list[i
                        for i in _subtree_ids(g, exclude)]
                 if ids:
                     return ids, False, ()
+        if obj.pos_ != "PRON" and any(c.dep_ in ("compound", "amod", "poss", "nmod")
+                                      and not c.is_stop for c in obj.children):
+            # "dismissed the casualty figures": a described report; the detector points
+            # it back to the claim just stated when there is one (antecedent marks this)
+            ids = [i for i in range(*_np_span(obj)) if i not in exclude]
+            return ids, False, (obj.i,)
         return [], True, ()
     ids = _subtree_ids(obj, exclude)
     return ids, False, ()
@@ -317,6 +338,18 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             return None
     if tok.dep_ == "xcomp" and tok.head.lemma_.lower() in lex.refuse_verbs:
         return None  # handled by the refusing verb
+    if lemma == "say" and tok.dep_ in ("pcomp", "advcl", "pobj") and tok.head.lower_ == "as":
+        quoting = tok.head.head
+        quoted = next((c for c in quoting.children if c.dep_ == "dobj"), None)
+        if quoted is not None and quoting.lemma_.lower() in ("quote", "cite"):
+            # "Dravpress quoted Varga as saying: ...": Varga speaks
+            content, refers_back, antecedent = _clause_content(tok, {tok.i}, lex)
+            if not content:
+                content = [t.i for t in sent if t.i > tok.i and not t.is_punct]
+            return Statement(cue="say", cue_token=tok.i, stance="confirm", when="current",
+                             speaker=_np_span(quoted), speaker_kind="named",
+                             content=(min(content), max(content) + 1) if content else None,
+                             content_tokens=tuple(content), refers_back=not content)
     if cls == "deny" and not _denies_a_claim(tok, lex):
         return None  # "rejected the offer", "retracted the paper": an event, not a denial
     if tok.dep_ in ("amod", "compound") and not any(
@@ -332,7 +365,10 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     else:
         speaker_tok = _speaker_of(misparsed_obj if misparsed_obj is not None else tok)
     if speaker_tok is not None:
-        exclude.update(t.i for t in speaker_tok.subtree)
+        if speaker_tok.head.i == tok.i or speaker_tok.i == tok.i:
+            exclude.update(t.i for t in speaker_tok.subtree)
+        else:  # "X, which had denied ...": only the name, not the clause it heads
+            exclude.update(range(*_np_span(speaker_tok)))
     for c in tok.children:  # a trailing attribution hung under this clause is not content
         if _trailing_attribution(c, lex) is tok:
             exclude.update(t.i for t in c.subtree)
@@ -414,6 +450,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             t.ent_type_ in ("PERSON",) for t in speaker_tok.subtree
         ):
             kind = "anonymous"
+            stance = "report"  # unnamed sources: mentioned, not established
     when = "earlier" if _earlier(tok, sent, lex) else "current"
     if speaker_tok is not None:
         sp = _np_span(speaker_tok)
@@ -432,8 +469,9 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         content=(min(content), max(content) + 1) if content else None,
         content_tokens=tuple(content),
         refers_back=refers_back and not content,
-        antecedent=antecedent,
+        antecedent=(),
         confidence=conf,
+        described=bool(antecedent) and bool(content),
     )
 
 
@@ -448,7 +486,7 @@ def _denies_a_claim(verb: Token, lex: Lexicon) -> bool:
             return True
         if c.dep_ in ("dobj", "nsubjpass"):
             obj = c
-    if obj is None:
+    if obj is None or _call_stance(verb, lex) == "deny":
         return True
     low = obj.lemma_.lower()
     return (obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns
@@ -467,6 +505,8 @@ def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
             if head.head.i not in ids or head.dep_ in ("ccomp", "conj", "ROOT", "xcomp"):
                 return True
         if t.lower_ in ("no", "never") and t.dep_ in ("det", "neg", "advmod"):
+            return True
+        if t.lower_ in ("nobody", "nothing", "none", "noone") and t.dep_ in ("nsubj", "nsubjpass"):
             return True
     return False
 
