@@ -150,6 +150,7 @@ def worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
     finally:
         _stop(proc)
         _delete_topics(suffix)
+        shutil.rmtree(tmp / "data", ignore_errors=True)  # the log stays for a failure report
 
 
 def _delete_topics(suffix: str) -> None:
@@ -249,6 +250,7 @@ def prometheus(worker: Worker, tmp_path_factory: pytest.TempPathFactory) -> Iter
         yield prom
     finally:
         _stop(proc)
+        shutil.rmtree(tmp / "data", ignore_errors=True)  # the TSDB; the log stays
 
 
 @pytest.fixture(scope="module")
