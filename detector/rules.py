@@ -328,6 +328,11 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             if x is not None and x.lemma_.lower() in lex.refused_objects:
                 refused = True
                 cls = "refuse"
+        elif lemma in ("respond", "reply", "return") and _negated(tok, lex) and any(
+                t.lower_ in ("comment", "comments", "request", "requests", "call", "calls")
+                for t in tok.subtree):
+            cls = "refuse"  # "did not respond to requests for comment on X"
+            refused = True
         elif lemma in ("call", "brand", "label", "term", "describe", "characterize",
                        "characterise", "slam", "dub"):
             call = _call_stance(tok, lex)
@@ -374,7 +379,14 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             exclude.update(t.i for t in c.subtree)
     attributed = _trailing_attribution(tok, lex) if misparsed_obj is None else None
     refused_verb = next((c for c in tok.children if c.dep_ == "xcomp"), None) if refused else None
-    if refused_verb is not None:
+    if refused and refused_verb is None:
+        # "did not respond to requests for comment on X": X
+        on = next((t for t in tok.subtree if t.dep_ == "prep" and t.lower_ in (
+            "on", "about", "regarding")), None)
+        content = [t.i for g in (on.children if on is not None else ()) if g.dep_ == "pobj"
+                   for t in g.subtree]
+        refers_back, antecedent = not content, ()
+    elif refused_verb is not None:
         # "refused to confirm that X", "declined to comment on whether X": X is reported
         content, refers_back, antecedent = _clause_content(refused_verb, exclude, lex)
         asked = next((c for c in tok.children if c.dep_ in ("advcl", "prep", "npadvmod")
@@ -446,9 +458,9 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         ):
             kind = "hedged"
             stance = "report"
-        elif words & lex.anonymous_words and not any(
+        elif (words & lex.anonymous_words and not any(
             t.ent_type_ in ("PERSON",) for t in speaker_tok.subtree
-        ):
+        )) or _anonymous(speaker_tok, lex) or _cites_anonymous(tok, speaker_tok, lex):
             kind = "anonymous"
             stance = "report"  # unnamed sources: mentioned, not established
     when = "earlier" if _earlier(tok, sent, lex) else "current"
@@ -493,6 +505,32 @@ def _denies_a_claim(verb: Token, lex: Lexicon) -> bool:
             or low in lex.deny_words or any(
                 g.dep_ in ("acl", "relcl") and (g.pos_ == "VERB" or any(
                     m.lower_ == "that" for m in g.children)) for g in obj.children))
+
+
+def _anonymous(tok: Token, lex: Lexicon) -> bool:
+    """An unnamed source: 'a senior official who asked not to be named', 'people
+    familiar with the matter', 'officials speaking on condition of anonymity'."""
+    words = {t.lower_ for t in tok.subtree}
+    if any(t.ent_type_ == "PERSON" for t in tok.subtree):
+        return False
+    if words & {"anonymity", "unnamed", "unidentified", "anonymous", "familiar", "briefed"}:
+        return True
+    if "named" in words and words & {"not", "n't"}:
+        return True
+    det = next((c for c in tok.children if c.dep_ == "det"), None)
+    return det is not None and det.lower_ in ("a", "an", "one", "two", "three", "several") \
+        and tok.lower_ in lex.official_words | lex.anonymous_words
+
+
+def _cites_anonymous(verb: Token, speaker: Token | None, lex: Lexicon) -> bool:
+    """'The Gazette, citing a senior official who asked not to be named, reported ...'."""
+    pool = list(verb.children) + (list(speaker.subtree) if speaker is not None else [])
+    for t in pool:
+        if t.lemma_.lower() in ("cite", "quote") and t.i != verb.i:
+            src = next((c for c in t.children if c.dep_ in ("dobj", "pobj")), None)
+            if src is not None and (_anonymous(src, lex) or src.lower_ in lex.anonymous_words):
+                return True
+    return False
 
 
 def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
@@ -543,9 +581,9 @@ def _source_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     kind = "named"
     if src.lower_ in lex.hedge_subjects and src.ent_type_ == "":
         stance, kind = "report", "hedged"
-    elif src.lower_ in lex.anonymous_words:
+    elif src.lower_ in lex.anonymous_words or _anonymous(src, lex):
         kind = "anonymous"
-    if toks and _has_hedge(toks, lex):
+    if kind in ("anonymous", "hedged") or (toks and _has_hedge(toks, lex)):
         stance = "report"
     elif toks and _content_negated(toks, lex):
         stance = "deny"
