@@ -1,0 +1,204 @@
+"""Detector throughput on the FNC-1 training bodies, as ratios within one run.
+
+    .venv/bin/python bench/bench_detector.py [--items N] [--naive-items N]
+
+The bodies of ../shared/data/fnc1/train_bodies.csv are a stream of news items;
+FNC headlines are the tracked claims (pinned, without keywords: the detector
+derives their match terms). Three runs, in the same process:
+
+1. detector, 50 tracked claims: the cheap pass (tokenizer + PhraseMatcher)
+   over every item, the parse only of the selected sentences of the items
+   that concern a claim;
+2. naive, same 50 claims: the full spaCy pipeline over every whole item
+   (nlp.pipe over all texts), then the same rule extraction on the items the
+   cheap pass selects; its observations are compared with run 1's;
+3. detector, 5,000 tracked claims: all distinct headlines plus synthetic
+   variants (words of a headline reordered, halves of two headlines joined).
+
+Rates are items per second of wall time on one thread; the ratios are what
+to read (these machines are noisy). Aims: detector >= 20x naive, >= 300
+items/s, 5,000 claims >= 70% of the 50-claim rate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import resource
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from detector import Detector, Item, Observation, Topic, load_nlp  # noqa: E402
+
+FNC = ROOT.parent / "shared" / "data" / "fnc1"
+
+
+def read(limit: int | None) -> tuple[list[Item], list[str], dict[str, set[str]]]:
+    csv.field_size_limit(sys.maxsize)
+    with open(FNC / "train_bodies.csv", encoding="utf-8", newline="") as f:
+        items = [Item(id=f"fnc-{r['Body ID']}", body=r["articleBody"], source="FNC-1")
+                 for r in csv.DictReader(f)]
+    related: dict[str, set[str]] = {}
+    headlines: dict[str, None] = {}
+    with open(FNC / "train_stances.csv", encoding="utf-8", newline="") as f:
+        for r in csv.DictReader(f):
+            headlines.setdefault(r["Headline"].strip(), None)
+            if r["Stance"] != "unrelated":
+                related.setdefault(r["Headline"].strip(), set()).add(f"fnc-{r['Body ID']}")
+    return items[:limit] if limit else items, list(headlines), related
+
+
+def topics_of(claims: Sequence[str], per_topic: int) -> list[Topic]:
+    out = []
+    for n in range(0, len(claims), per_topic):
+        chunk = claims[n:n + per_topic]
+        out.append(Topic.from_dict({"id": f"fnc{n // per_topic:03d}", "name": "FNC-1 headlines",
+                                    "claims": [{"id": f"h{n + i:05d}", "statement": s}
+                                               for i, s in enumerate(chunk)]}))
+    return out
+
+
+def variants(headlines: list[str], want: int, seed: int = 7) -> list[str]:
+    """All headlines, then synthetic ones (reordered words, joined halves) up to `want`."""
+    rng = random.Random(seed)  # noqa: S311 - reproducible variants, not security
+    out = dict.fromkeys(headlines)
+    while len(out) < want:
+        a = rng.choice(headlines).split()
+        if rng.random() < 0.5 and len(a) > 3:
+            rng.shuffle(a)
+            out.setdefault(" ".join(a), None)
+        else:
+            b = rng.choice(headlines).split()
+            out.setdefault(" ".join(a[: len(a) // 2] + b[len(b) // 2:]), None)
+    return list(out)[:want]
+
+
+def build(nlp: Any, claims: Sequence[str], per_topic: int) -> tuple[Detector, float]:
+    t0 = time.perf_counter()
+    det = Detector(topics_of(claims, per_topic), nlp=nlp)
+    return det, time.perf_counter() - t0
+
+
+def run_detector(det: Detector, items: list[Item], batch: int = 64
+                 ) -> tuple[list[list[Observation]], float, int]:
+    out: list[list[Observation]] = []
+    relevant = 0
+    t0 = time.perf_counter()
+    for n in range(0, len(items), batch):
+        part = items[n:n + batch]
+        out.extend(det.detect_many(part))
+    elapsed = time.perf_counter() - t0
+    relevant = sum(1 for it in items if det.is_relevant(it))  # outside the timing
+    return out, elapsed, relevant
+
+
+def run_naive(det: Detector, nlp: Any, items: list[Item]) -> tuple[list[list[Observation]], float]:
+    """The full pipeline over every whole item, then the detector's own rule pass.
+
+    Uses the detector's private steps (_scan for the topic hits the rules need,
+    _observe for the rules) so that only the parse differs from run_detector.
+    """
+    out: list[list[Observation]] = []
+    t0 = time.perf_counter()
+    for item, doc in zip(items, nlp.pipe((it.text for it in items), batch_size=64), strict=True):
+        scan = det._scan(item)
+        out.append(det._observe(scan, [(0, doc)]) if scan.topics else [])
+    return out, time.perf_counter() - t0
+
+
+def key(o: Observation) -> tuple[Any, ...]:
+    return (o.item_id, o.claim_text, o.stance, o.party, o.speaker, o.when, o.evidence.start)
+
+
+def compare(fast: list[list[Observation]], naive: list[list[Observation]]) -> str:
+    a = Counter(key(o) for obs in fast for o in obs)
+    b = Counter(key(o) for obs in naive for o in obs)
+    same = sum((a & b).values())
+    only_fast, only_naive = a - b, b - a
+    lines = [f"observations on the naive subset: detector {sum(a.values())}, naive "
+             f"{sum(b.values())}, identical {same}"]
+    stance_a = Counter((k[0], k[6], k[2]) for k in a.elements())
+    stance_b = Counter((k[0], k[6], k[2]) for k in b.elements())
+    lines.append(f"  same (item, sentence, stance) ignoring claim text/speaker: "
+                 f"{sum((stance_a & stance_b).values())}")
+    for name, diff in (("only detector", only_fast), ("only naive", only_naive)):
+        for k in list(diff)[:3]:
+            lines.append(f"  {name}: {k[0]} @{k[6]} {k[2]} by {k[3]} ({k[4]}): {k[1][:70]}")
+    return "\n".join(lines)
+
+
+def rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--items", type=int, default=None, help="bodies to stream (default: all)")
+    ap.add_argument("--naive-items", type=int, default=200,
+                    help="bodies for the slow naive run (rates are per item)")
+    ap.add_argument("--claims", type=int, default=50)
+    ap.add_argument("--many-claims", type=int, default=5000)
+    ap.add_argument("--model", default=None)
+    ap.add_argument("--seed", type=int, default=7, help="which headlines are sampled")
+    args = ap.parse_args(argv)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(var, "1")  # one core: before spaCy imports numpy
+    if not (FNC / "train_bodies.csv").exists():
+        print(f"skip: {FNC}/train_bodies.csv is absent (../shared/data/fnc1)")
+        return 0
+
+    items, headlines, related = read(args.items)
+    words = sum(len(it.text.split()) for it in items)
+    nlp = load_nlp(args.model)
+    print(f"{len(items)} items ({words / len(items):.0f} words each on average), "
+          f"{len(headlines)} distinct headlines, spaCy pipeline {nlp.meta.get('name')}")
+    # a fixed random sample of headlines; FNC labels say which bodies are about them
+    rng = random.Random(args.seed)  # noqa: S311 - a reproducible sample
+    few = rng.sample(headlines, args.claims)
+    ids = {it.id for it in items}
+    truly = set().union(*(related.get(h, set()) for h in few)) & ids
+    print(f"{len(truly)} of the {len(items)} bodies are related to the {len(few)} sampled "
+          f"headlines (FNC labels)")
+
+    det, setup = build(nlp, few, per_topic=10)
+    det.detect_many(items[:8])  # warm up
+    det, setup = build(nlp, few, per_topic=10)
+    fast, t_fast, relevant = run_detector(det, items)
+    r_fast = len(items) / t_fast
+    n_obs = sum(map(len, fast))
+    print(f"detector, {len(few)} claims: {r_fast:8.1f} items/s  ({t_fast:.1f} s, "
+          f"{relevant} items pass the cheap pass, {n_obs} observations, setup {setup:.1f} s)")
+
+    m = min(args.naive_items, len(items))
+    det_n, _ = build(nlp, few, per_topic=10)
+    naive, t_naive = run_naive(det_n, nlp, items[:m])
+    r_naive = m / t_naive
+    print(f"naive,    {len(few)} claims: {r_naive:8.1f} items/s  ({t_naive:.1f} s over "
+          f"{m} items, full pipeline on every item)")
+    print(f"ratio detector / naive: {r_fast / r_naive:.1f}x  (aim >= 20x; "
+          f"detector aim >= 300 items/s)")
+    print(compare(fast[:m], naive))
+
+    many = variants(headlines, args.many_claims)
+    det_m, setup_m = build(nlp, many, per_topic=100)
+    fast_m, t_many, relevant_m = run_detector(det_m, items)
+    r_many = len(items) / t_many
+    print(f"detector, {len(many)} claims: {r_many:8.1f} items/s  ({t_many:.1f} s, "
+          f"{relevant_m} items pass the cheap pass, {sum(map(len, fast_m))} observations, "
+          f"setup {setup_m:.1f} s)")
+    print(f"ratio {len(many)} / {len(few)} claims: {r_many / r_fast:.2f}  (aim >= 0.70)")
+    print(f"peak RSS: {rss_mib():.0f} MiB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
