@@ -38,8 +38,11 @@ def decide_status(
     media_denies: int,
     min_confirmations: int,
 ) -> Status:
-    confirm = any(s.stance == "confirm" for s in parties.values())
-    deny = any(s.stance == "deny" for s in parties.values())
+    # a stance the item reports as taken before ("had dismissed") is history: it can
+    # reveal a reversal but does not make the claim's present status
+    current = [s for s in parties.values() if s.when == "current"]
+    confirm = any(s.stance == "confirm" for s in current)
+    deny = any(s.stance == "deny" for s in current)
     if confirm and deny:
         return "disputed"
     if confirm:

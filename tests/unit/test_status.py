@@ -89,7 +89,7 @@ TABLE = [
      ["confirmed", "denied", "reversed"]),
     ("earlier deny then current confirm in one item",
      [obs(1, "deny", "A", when="earlier", item="i1"), obs(2, "confirm", "A", item="i1")], 2,
-     "confirmed", ["denied", "confirmed", "reversed"]),
+     "confirmed", ["confirmed", "reversed"]),
     ("current confirm then an earlier deny in the same item",
      [obs(1, "confirm", "A", item="i1"), obs(2, "deny", "A", when="earlier", item="i1")], 2,
      "confirmed", ["confirmed", "reversed"]),
@@ -97,8 +97,11 @@ TABLE = [
      [obs(1, "confirm", "A", item="i1"), obs(2, "deny", "A", when="earlier", item="i1"),
       obs(3, "deny", "A", when="earlier", item="i2")], 2, "confirmed",
      ["confirmed", "reversed"]),
-    ("an earlier statement alone counts, with no reversal",
-     [obs(1, "deny", "A", when="earlier")], 2, "denied", ["denied"]),
+    ("an earlier statement alone is history: no status, no alert",
+     [obs(1, "deny", "A", when="earlier")], 2, "unverified", []),
+    ("an earlier deny by one party does not dispute another's current confirm",
+     [obs(1, "confirm", "B"), obs(2, "deny", "A", when="earlier")], 2, "confirmed",
+     ["confirmed"]),
 ]
 
 
