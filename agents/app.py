@@ -100,6 +100,10 @@ class Pipeline:
             web_stats_enabled=False,
             version=1,
         )
+        if self.app.conf.broker_consumer[0].scheme == "kafka":
+            from agents.transport import Transport
+
+            self.app.transport = Transport(self.app.conf.broker_consumer, self.app)
         self.news_topic = self.app.topic(
             s.news_topic, key_serializer="raw", value_serializer="raw",
             partitions=s.partitions)

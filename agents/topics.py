@@ -4,9 +4,11 @@ tombstone = delete).
 
 Every worker reads the whole compacted topic (no consumer group: each needs
 every topic, not a share of them), from the beginning, and keeps following it.
-Workers start detecting only once they have caught up, and later hold a batch
-(briefly) until the follower has caught up past the newest item's timestamp:
-a topic change produced before an item applies to that item.
+Workers start detecting only once they have caught up. Later, a batch that
+holds an item newer than the last check asks the follower for the topic's end
+offsets and waits until it has applied everything up to them: a topic change
+produced before an item applies to that item (one small metadata request per
+such batch; a backlog of older items costs nothing).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import contextlib
 import json
 import logging
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from detector import Topic, TopicError
 
 log = logging.getLogger(__name__)
 DEFAULT_MIN_CONFIRMATIONS = 2
-#: the follower's fetch long-poll; also how stale its "caught up" can be
+#: the follower's fetch long-poll
 FOLLOW_FETCH_WAIT_MS = 100
 #: longest a news batch waits for the follower (a stuck follower must not stop news)
 SYNC_WAIT_MAX = 2.0
@@ -94,6 +96,8 @@ class TopicRegistry:
         self.synced_at = 0.0
         #: set while a follower keeps the registry current (else nothing to wait for)
         self.following = False
+        #: the follower's check: wait until applied up to the current end offsets
+        self.sync: Callable[[], Awaitable[float]] | None = None
 
     def replace_all(self, topics: Iterable[Topic]) -> None:
         self._topics = {t.id: t for t in topics}
@@ -131,14 +135,14 @@ class TopicRegistry:
 
     async def wait_synced(self, timestamp: float, max_wait: float = SYNC_WAIT_MAX) -> bool:
         """Wait until changes produced before `timestamp` are applied (or max_wait)."""
-        if not self.following or self.synced_at >= timestamp:
+        if not self.following or self.synced_at >= timestamp or self.sync is None:
             return True
-        deadline = time.monotonic() + max_wait
-        while self.synced_at < timestamp:
-            if time.monotonic() >= deadline:
-                log.warning("tracked topics not confirmed current for an item of %.3f", timestamp)
-                return False
-            await asyncio.sleep(0.01)
+        try:
+            synced = await asyncio.wait_for(self.sync(), max_wait)
+        except (TimeoutError, Exception) as exc:
+            log.warning("tracked topics not confirmed current (%r); going on", exc)
+            return False
+        self.synced_at = max(self.synced_at, synced)
         return True
 
     def get(self, topic_id: str) -> Topic | None:
@@ -197,14 +201,23 @@ async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry
             await consumer.seek_to_beginning(*tps)
             ends = await consumer.end_offsets(tps)
             pending = {tp for tp in tps if ends[tp] > 0}
+            applied = asyncio.Event()
+
+            async def sync(consumer: Any = consumer, tps: list[Any] = tps,
+                           applied: asyncio.Event = applied) -> float:
+                asked = time.time()
+                ends = await consumer.end_offsets(tps)
+                while any(await consumer.position(tp) < ends[tp] for tp in tps):
+                    await applied.wait()  # the loop below wakes us after each fetch
+                return asked
+
+            registry.sync = sync
             registry.following = True
             delay = 1.0
             while True:
                 if not pending and not registry.ready.is_set():
                     log.info("tracked topics loaded: %s", ", ".join(registry.ids()) or "none")
                     registry.ready.set()
-                # the highwater seen now is at most one fetch wait old
-                polled_at = time.time() - 2 * FOLLOW_FETCH_WAIT_MS / 1000
                 batches = await consumer.getmany(timeout_ms=FOLLOW_FETCH_WAIT_MS)
                 for tp, records in batches.items():
                     for rec in records:
@@ -214,18 +227,16 @@ async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry
                         except TopicError as exc:
                             log.warning("topics %s offset %d skipped: %s",
                                         tp.partition, rec.offset, exc)
-                positions = {tp: await consumer.position(tp) for tp in tps}
+                applied.set()  # wakes every waiting sync(); clear() does not undo that
+                applied.clear()
                 for tp in list(pending):
-                    if positions[tp] >= ends[tp]:
+                    if await consumer.position(tp) >= ends[tp]:
                         pending.discard(tp)
-                highs = [consumer.highwater(tp) for tp in tps]
-                if all(h is not None and positions[tp] >= h
-                       for tp, h in zip(tps, highs, strict=True)):
-                    registry.synced_at = max(registry.synced_at, polled_at)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             registry.following = False  # do not hold news while the follower is down
+            registry.sync = None
             log.warning("following %s failed (%s); retrying in %.0f s", name, exc, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
@@ -117,10 +118,30 @@ def test_registry_skips_unusable_records(key: bytes | None, value: bytes | None)
     assert reg.ids() == ["keep"]
 
 
-async def test_registry_waits_for_the_follower_only_while_following() -> None:
+async def test_registry_asks_the_follower_only_for_items_newer_than_its_last_check() -> None:
     reg = TopicRegistry()
     assert await reg.wait_synced(10.0**12, max_wait=0.05)  # no follower: nothing to wait for
-    reg.following = True
-    reg.synced_at = 100.0
-    assert await reg.wait_synced(50.0, max_wait=0.05)
-    assert not await reg.wait_synced(200.0, max_wait=0.05)
+    asked: list[float] = []
+
+    async def sync() -> float:
+        asked.append(1.0)
+        return 150.0
+
+    reg.following, reg.sync, reg.synced_at = True, sync, 100.0
+    assert await reg.wait_synced(50.0)
+    assert asked == []
+    assert await reg.wait_synced(120.0)
+    assert asked == [1.0] and reg.synced_at == 150.0
+    assert await reg.wait_synced(140.0)
+    assert asked == [1.0]
+
+
+async def test_a_stuck_follower_delays_news_by_at_most_max_wait() -> None:
+    reg = TopicRegistry()
+
+    async def stuck() -> float:
+        await asyncio.sleep(10)
+        return 0.0
+
+    reg.following, reg.sync = True, stuck
+    assert not await reg.wait_synced(1.0, max_wait=0.05)
