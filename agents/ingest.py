@@ -31,7 +31,7 @@ _TEXT_FIELDS = tuple(_FIELD_TYPES)
 _WORDS = re.compile(r"\w+")
 
 
-class Rejected(ValueError):  # noqa: N818 - it is a verdict, not an error of ours
+class Rejected(ValueError):
     """A message that is not a usable NewsItem; `reason` is a metric label."""
 
     def __init__(self, reason: str, detail: str) -> None:
