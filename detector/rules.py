@@ -104,11 +104,12 @@ def _speaker_of(verb: Token) -> Token | None:
                 if g.dep_ == "pobj":
                     return g
     # participle or conjunct: "..., adding that", "and said", "after denying it",
-    # "having previously dismissed": they share the subject of the clause above
+    # "having previously dismissed": they share the subject of the clause above, the
+    # first one up that can speak ("X said a disruption had forced ..., but denied ...")
     t = verb
-    for _ in range(4):
-        if t.dep_ not in ("advcl", "conj", "xcomp", "pcomp", "amod", "prep", "pobj", "acl") \
-                or t.head is t:
+    for _ in range(5):
+        if t.dep_ not in ("advcl", "conj", "xcomp", "pcomp", "amod", "prep", "pobj", "acl",
+                          "ccomp") or t.head is t:
             return None
         if t.dep_ == "pcomp":
             for c in t.children:
@@ -117,12 +118,25 @@ def _speaker_of(verb: Token) -> Token | None:
         t = t.head
         if t.pos_ in ("VERB", "AUX"):
             for c in t.children:
-                if c.dep_ == "nsubj":
+                if c.dep_ == "nsubj" and _can_speak(c):
                     return c
             for c in t.children:
                 if c.dep_ == "agent":
                     return next((g for g in c.children if g.dep_ == "pobj"), None)
     return None
+
+
+def _can_speak(tok: Token) -> bool:
+    """A subject that can make a statement: a name, a pronoun, an organisation or an
+    office, not a thing ("a network disruption")."""
+    if tok.pos_ in ("PROPN", "PRON") or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return True
+    from detector.lexicon import load_lexicon
+
+    lex = load_lexicon()
+    low = tok.lemma_.lower()
+    return (low in lex.official_words or low in lex.media_words or low in lex.anonymous_words
+            or tok.lower_ in lex.official_words)
 
 
 def _np_span(tok: Token) -> tuple[int, int]:
@@ -157,9 +171,15 @@ def _core(head: Token, exclude: set[int]) -> list[int]:
             drop.update(t.i for t in c.subtree)
         elif c.dep_ == "prep" and c.lower_ in TAIL_PREPS:
             drop.update(t.i for t in c.subtree)
+    from detector.lexicon import load_lexicon
+
+    cues = load_lexicon().cue_verbs
     for g in head.subtree:
         if g.i != head.i and (g.dep_ == "advcl" and g.i > head.i or
-                              (g.dep_ == "prep" and g.lower_ in TAIL_PREPS)):
+                              (g.dep_ == "prep" and g.lower_ in TAIL_PREPS) or
+                              (g.dep_ == "conj" and g.pos_ == "VERB"
+                               and g.lemma_.lower() in cues)):
+            # ", but denied that ...": a statement of its own, not part of this content
             drop.update(t.i for t in g.subtree)
     ids = _subtree_ids(head, drop)
     doc = head.doc
@@ -171,8 +191,12 @@ def _core(head: Token, exclude: set[int]) -> list[int]:
 
 def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> tuple[list[int], bool, tuple[int, ...]]:
     """The content a cue verb governs; (token ids, refers_back, antecedent ids)."""
+    listener = verb.lemma_.lower() in ("tell", "inform", "assure", "brief", "warn")
+    # "X; trust denies data theft": a clause before a verb with its own object is not
+    # its content (the object of "told reporters" is a listener, not content)
+    has_obj = not listener and any(c.dep_ == "dobj" and c.i > verb.i for c in verb.children)
     for c in verb.children:
-        if c.dep_ in ("ccomp", "csubj") and c.i not in exclude:
+        if c.dep_ in ("ccomp", "csubj") and c.i not in exclude and not (has_obj and c.i < verb.i):
             return _core(c, exclude), False, ()
     if verb.lemma_.lower() in ("accuse", "charge"):
         # "accused the three of spying on ...": the accused did what follows "of"
