@@ -88,7 +88,8 @@ class Detector:
 
     def __init__(self, topics: Iterable[Topic] = (), *, nlp: Any = None,
                  model: str | None = None, lexicon: Lexicon | None = None,
-                 batch_size: int = 64) -> None:
+                 batch_size: int = 64, stance_model: Any = None) -> None:
+        self._stance_model = stance_model
         self._nlp = add_components(nlp if nlp is not None else load_nlp(model))
         self.lex = lexicon or load_lexicon()
         self.index = ClaimIndex()
@@ -272,8 +273,51 @@ class Detector:
         for (n, s, _e), doc in zip(jobs, self._nlp.pipe(texts, batch_size=self.batch_size),
                                    strict=True):
             parsed.setdefault(n, []).append((s, doc))
-        return [self._observe(scan, parsed.get(n, [])) if scan.topics else []
-                for n, scan in enumerate(scans)]
+        out = []
+        for n, scan in enumerate(scans):
+            obs = self._observe(scan, parsed.get(n, [])) if scan.topics else []
+            out.append(obs + self._pinned_by_model(scan, obs))
+        return out
+
+    def stance_model(self) -> Any:
+        """The learned claim/item stance model (package data), loaded on first use."""
+        if self._stance_model is None:
+            from detector.stancemodel import StanceModel
+
+            self._stance_model = StanceModel.load()
+        return self._stance_model
+
+    def _pinned_by_model(self, scan: _ItemScan, obs: list[Observation]) -> list[Observation]:
+        """A pinned claim the item concerns but on which no statement was found gets the
+        item's own stance from the learned model (a media observation: it counts as one
+        source, never as a party)."""
+        cids = list(dict.fromkeys(h.value for h in scan.hits if h.kind == "C"))
+        done = {o.claim_id for o in obs}
+        todo = [c for c in (self.index.get(cid) for cid in cids)
+                if c is not None and c.id not in done and c.topic_id in scan.topics]
+        if not todo:
+            return []
+        model = self.stance_model()
+        body = model.prepare(scan.text)
+        item = scan.item
+        out = []
+        for claim in todo:
+            label, probs = model.predict(claim.text, body)
+            if label not in ("confirm", "deny", "report"):
+                continue
+            hits = [h for h in scan.hits if h.kind == "C" and h.value == claim.id]
+            s0, s1 = next(((s, e) for s, e in sentences(scan.text)
+                           if s <= hits[0].start < e), (0, len(scan.text)))
+            out.append(Observation(
+                observation_id=stable_id(item.id, claim.id, "model", label, length=24),
+                claim_id=claim.id, claim_text=claim.text, topic_id=claim.topic_id,
+                item_id=item.id, source=item.source, url=item.url,
+                published_at=item.published_at, stance=label,  # type: ignore[arg-type]
+                speaker=None, party=None, role="media", when="current",
+                evidence=Evidence(scan.text[s0:s1], s0, s1),
+                confidence=float(probs.get(label, 0.5)),
+            ))
+        return out
 
     def _observe(self, scan: _ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:
         item = scan.item
