@@ -83,9 +83,10 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
                 continue
             return True
         if c.dep_ == "prep" and c.lower_ in ("in", "at") and any(
-            g.lower_ in ("first", "past", "outset", "beginning") for g in c.subtree
+            g.dep_ == "pobj" and g.lower_ in ("first", "past", "outset", "beginning")
+            for g in c.children
         ):
-            return True
+            return True  # "at first", "in the past"
     if aux_had and tok.tag_ == "VBN":
         # "had previously denied" / "had dismissed": reported as before the item
         return not any(c.lower_ in lex.current_words for c in tok.children)
@@ -191,6 +192,12 @@ def _core(head: Token, exclude: set[int]) -> list[int]:
 
 def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> tuple[list[int], bool, tuple[int, ...]]:
     """The content a cue verb governs; (token ids, refers_back, antecedent ids)."""
+    if any(c.dep_ in ("prt", "advmod") and c.lower_ == "back" for c in verb.children):
+        for c in verb.children:
+            if c.dep_ == "prep" and c.lower_ in ("on", "at", "against"):
+                obj = next((g for g in c.children if g.dep_ == "pobj"), None)
+                if obj is not None:
+                    return _object_content(obj, exclude, lex)
     listener = verb.lemma_.lower() in ("tell", "inform", "assure", "brief", "warn")
     # "X; trust denies data theft": a clause before a verb with its own object is not
     # its content (the object of "told reporters" is a listener, not content)
@@ -345,6 +352,9 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     cls = lex.verb_class(lemma)
     refused = False
     call = None
+    if cls is None and lemma in ("push", "hit", "fire", "strike") and any(
+            c.dep_ in ("prt", "advmod") and c.lower_ == "back" for c in tok.children):
+        cls = "deny"  # "pushed back on the claim that ...", "hit back at reports"
     if cls is None:
         if lemma in lex.refuse_verbs:
             # "refused to confirm", "declined to comment", "did not confirm"

@@ -263,6 +263,9 @@ FEATURE_NAMES: tuple[str, ...] = (
     "c_ref", "c_hed", "c_con", "c_neg", "c_q", "c_quote", "c_dv",
     # interactions
     "ref_x_cos", "hed_x_cos", "neg_agree",
+    # cues in the sentences that share at least 30% of the claim's words
+    "r_ref", "r_hed", "r_con", "r_neg", "r_dv", "r_frac_ref", "first_ref_pos",
+    "cneg_x_tref", "cref_x_bref",
 )
 N_FEATURES = len(FEATURE_NAMES)
 
@@ -446,6 +449,14 @@ class StanceModel:
             bref * cos_body, bhed * cos_body,
             float((c.cues[3] > 0) == (agg(top, 3) > 0)),
         ]
+        rel = [i for i, o in enumerate(ov) if o >= 0.3]
+        nr = len(rel) or 1
+        x.extend(agg(rel, k) / nr for k in range(5))
+        x.append(sum(1 for i in rel if b.sents[i].cues[0]) / nr)
+        first_ref = next((i for i, s in enumerate(b.sents) if s.cues[0]), None)
+        x.append(first_ref / ns if first_ref is not None else 1.5)
+        x.append(float(c.cues[3] > 0) * agg(top, 0))
+        x.append(float(c.cues[0] > 0) * bref)
         return x
 
     # -- prediction --------------------------------------------------------------
