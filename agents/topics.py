@@ -181,6 +181,30 @@ async def ensure_compacted_topic(bootstrap: list[str], name: str) -> None:
         await admin.close()
 
 
+class _Sync:
+    """registry.sync for one follower: wait until the follower has applied the
+    topic up to its end offsets as of now; return when "now" was."""
+
+    def __init__(self, consumer: Any, probe: Any, tps: list[Any], applied: asyncio.Event,
+                 ) -> None:
+        self.consumer, self.probe, self.tps, self.applied = consumer, probe, tps, applied
+
+    async def __call__(self) -> float:
+        asked = time.time()
+        # the probe has a connection of its own: on the follower's, this
+        # request would queue behind the fetch long-poll
+        ends = await self.probe.end_offsets(self.tps)
+        while await self._behind(ends):
+            await self.applied.wait()  # the follower wakes us after each fetch
+        return asked
+
+    async def _behind(self, ends: Mapping[Any, int]) -> bool:
+        for tp in self.tps:
+            if await self.consumer.position(tp) < ends[tp]:
+                return True
+        return False
+
+
 async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry) -> None:
     """Read the compacted topic from the start, mark the registry ready once
     caught up, then keep applying changes until cancelled."""
@@ -188,9 +212,12 @@ async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry
 
     delay = 1.0
     while True:
-        consumer = None
+        consumer = probe = None
         try:
             await ensure_compacted_topic(bootstrap, name)
+            probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                     enable_auto_commit=False)
+            await probe.start()
             consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
                                         enable_auto_commit=False,
                                         fetch_max_wait_ms=FOLLOW_FETCH_WAIT_MS)
@@ -203,14 +230,7 @@ async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry
             pending = {tp for tp in tps if ends[tp] > 0}
             applied = asyncio.Event()
 
-            async def sync(consumer: Any = consumer, tps: list[Any] = tps,
-                           applied: asyncio.Event = applied) -> float:
-                asked = time.time()
-                ends = await consumer.end_offsets(tps)
-                while any(await consumer.position(tp) < ends[tp] for tp in tps):
-                    await applied.wait()  # the loop below wakes us after each fetch
-                return asked
-
+            sync = _Sync(consumer, probe, tps, applied)
             registry.sync = sync
             registry.following = True
             delay = 1.0
@@ -241,5 +261,6 @@ async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry
             await asyncio.sleep(delay)
             delay = min(delay * 2, 30.0)
         finally:
-            if consumer is not None:
-                await consumer.stop()
+            for c in (consumer, probe):
+                if c is not None:
+                    await c.stop()

@@ -179,7 +179,7 @@ def faust_child(broker: str, topic: str, n: int, out: str) -> None:
     import faust
 
     app = faust.App(f"bench-bare-{uuid.uuid4().hex[:8]}", broker=broker, store="memory://",
-                    web_enabled=False, autodiscover=False,
+                    web_enabled=False, autodiscover=False, datadir=tempfile.mkdtemp(),
                     consumer_auto_offset_reset="earliest")
     source = app.topic(topic, key_serializer="raw", value_serializer="raw")
     lo, hi = marks(n)

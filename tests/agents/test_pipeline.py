@@ -123,9 +123,9 @@ async def test_detector_failure_dead_letters_only_the_failing_item(
 
 
 def obs(n: int, party: str | None, stance: str, role: str = "party",
-        source: str = "Wire", topic: str = "tanker") -> Observation:
+        source: str = "Wire", topic: str = "tanker", claim: str = "c1") -> Observation:
     return Observation(
-        observation_id=f"o{n}", claim_id="c1", claim_text="Dravonia seized the Lyra Dawn",
+        observation_id=f"o{n}", claim_id=claim, claim_text="Dravonia seized the Lyra Dawn",
         topic_id=topic, item_id=f"i{n}", stance=stance, role=role, when="current",
         evidence=EvidenceSpan(sentence=f"sentence {n}", start=0, end=10), confidence=0.9,
         source=source, url=f"https://example.org/{n}", speaker=party, party=party,
@@ -190,3 +190,27 @@ async def test_same_observations_give_the_same_alert_ids(pipe: tuple[Pipeline, S
         for o in (obs(1, "Kestria", "confirm"), obs(2, "Dravonia", "deny")):
             await agent.put(o, key="c1")
     assert [headers(a)["ce_id"] for a in sent.alerts] == first
+
+
+async def test_a_claim_state_the_machine_cannot_read_is_dead_lettered(
+        pipe: tuple[Pipeline, Sent]) -> None:
+    p, sent = pipe
+    async with p.track_agent.test_context() as agent:
+        p.claims.data["c1"] = {"claim_id": "c1"}  # not a state_to_dict dict
+        await agent.put(obs(1, "Kestria", "confirm"), key="c1")
+        await agent.put(obs(2, "Kestria", "confirm", claim="c2"), key="c2")
+    assert [d.reason for d in sent.dead_letters] == ["track_error"]
+    assert json.loads(base64.b64decode(sent.dead_letters[0].value_b64))["claim_id"] == "c1"
+    assert [headers(a)["ce_subject"] for a in sent.alerts] == ["c2"]
+    assert sample(p, "claimwatch_stage_errors_total", stage="track") == 1
+
+
+def test_health_is_503_until_the_worker_consumes(pipe: tuple[Pipeline, Sent]) -> None:
+    from agents.web import health
+
+    p, _ = pipe
+    body, status = health(p)
+    assert status == 503
+    assert body["consuming"] is False and body["detector_ready"] is False
+    assert body["tracked_topics"] == ["tanker"]
+    assert body["last_consumed_at"] is None

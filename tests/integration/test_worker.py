@@ -241,3 +241,6 @@ def test_a_topic_added_through_the_compacted_topic_applies_to_the_next_item(
     after = consume_all(servers, obs_topic, idle=2, timeout=30)
     assert {json.loads(r.value)["item_id"] for r in after} == {"q-2"}
     assert worker.health()[1]["tracked_topics"] == []
+    # the items were held until the topic changes before them were applied, not
+    # let through after a failed or timed-out check
+    assert "not confirmed current" not in worker.log(tail=None)
