@@ -181,9 +181,15 @@ class Pipeline:
 
     async def dead_letter_event(self, event: Any, reason: str, detail: str) -> None:
         msg = event.message
+        value, key = msg.value, msg.key
+        # the raw bytes off the wire; a message made in-process carries the object
+        if value is not None and not isinstance(value, bytes):
+            value = value.dumps() if hasattr(value, "dumps") else str(value).encode()
+        if key is not None and not isinstance(key, bytes):
+            key = str(key).encode()
         await self.send_dead_letter(dead_letter(
             reason=reason, detail=detail, topic=msg.topic, partition=msg.partition,
-            offset=msg.offset, value=msg.value, key=msg.key, timestamp=msg.timestamp))
+            offset=msg.offset, value=value, key=key, timestamp=msg.timestamp))
 
     # -- state for /health ---------------------------------------------------
 
