@@ -99,6 +99,7 @@ class Detector:
         self._keys: dict[int, tuple[str, str, str]] = {}
         self._alias_party: dict[str, dict[str, str]] = {}
         self._anchors: dict[str, set[str]] = {}
+        self._recent: list[_Speaker] = []
         self._claim_cache: dict[tuple[str, str, str],
                                 tuple[frozenset[str], set[str], list[str]]] = {}
         self.set_topics(topics)
@@ -327,7 +328,9 @@ class Detector:
         last_person: _Speaker | None = None
         last_group: _Speaker | None = None
         recent: list[_Speaker] = []
+        self._recent = recent
         item_claims: list[Claim] = []
+        party_claims: dict[str, Claim] = {}
         last_mention: _Speaker | None = None
         for offset, doc in docs:
             for sent in doc.sents:
@@ -344,7 +347,7 @@ class Detector:
                     if speaker.party and speaker.text and st.speaker_kind == "named":
                         recent.append(speaker)
                     claim, claim_text = self._claim_for(st, sent, doc, offset, scan, speaker,
-                                                        last_claim, item_claims)
+                                                        last_claim, item_claims, party_claims)
                     if speaker.text and st.speaker_kind == "named":
                         if speaker.person:
                             last_person = speaker
@@ -355,6 +358,8 @@ class Detector:
                     last_claim = claim
                     if claim not in item_claims:
                         item_claims.append(claim)
+                    if speaker.party and st.stance != "report":
+                        party_claims[speaker.party] = claim
                     party_key = speaker.party or speaker.text or ""
                     key = (claim.id, party_key, st.stance, st.when + str(s_start))
                     if key in seen:
@@ -501,10 +506,17 @@ class Detector:
     def _claim_for(self, st: rules.Statement, sent: Any, doc: Any, offset: int,
                    scan: _ItemScan, speaker: _Speaker,
                    last_claim: Claim | None,
-                   item_claims: list[Claim] | None = None) -> tuple[Claim | None, str]:
+                   item_claims: list[Claim] | None = None,
+                   party_claims: dict[str, Claim] | None = None) -> tuple[Claim | None, str]:
         item_claims = item_claims or []
         content = list(st.content_tokens)
         if st.described and last_claim is not None and last_claim.topic_id in scan.topics:
+            # "rejected the regulator's finding": the claim that party stated last
+            owner = next((doc[i] for i in content if doc[i].dep_ == "poss"), None)
+            if owner is not None and party_claims:
+                who = self._owner_party(owner, offset, scan)
+                if who in party_claims:
+                    return party_claims[who], party_claims[who].text
             return last_claim, last_claim.text  # "dismissed the espionage accusation"
         if st.refers_back and not content:
             content = self._antecedent(st, sent)
@@ -563,6 +575,23 @@ class Detector:
                 return best[0], text
             return None, ""
         return self.index.assign(topic_id, terms, text, sentence), text
+
+    def _owner_party(self, owner: Any, offset: int, scan: _ItemScan) -> str | None:
+        """The party of a possessor ("the regulator's", "Kestria's")."""
+        s0, s1 = offset + owner.idx, offset + owner.idx + len(owner.text)
+        hit = next((h for h in scan.hits if h.kind == "P" and h.start <= s0 and h.end >= s1),
+                   None)
+        if hit is not None:
+            return hit.value
+        party = self._party_by_alias(owner.text)[0]
+        if party is None:
+            ref = self._definite(owner.lower_, self._recent)
+            party = ref.party if ref is not None else None
+        if party is None and owner.lower_ in self.lex.official_words:
+            before = [h for h in scan.hits if h.kind == "P" and h.end <= s0]
+            if before:
+                return max(before, key=lambda h: h.end).value
+        return party
 
     def _antecedent(self, st: rules.Statement, sent: Any) -> list[int]:
         """'While reports of X circulated, Moscow dismissed them': them = X."""
