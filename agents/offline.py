@@ -43,6 +43,11 @@ def register(subparsers: Any) -> None:
     a.add_argument("--model", default=None)
     a.add_argument("--quiet", action="store_true")
     a.set_defaults(func=cmd_eval_acceptance)
+    n = sub.add_parser("polnear", help="PolNeAR attributions: cue, source and content")
+    n.add_argument("DIR", type=Path, help="a split folder with text/ and attributions/")
+    n.add_argument("--limit", type=int, default=None, help="evaluate the first N articles only")
+    n.add_argument("--model", default=None, help="spaCy pipeline name")
+    n.set_defaults(func=cmd_eval_polnear)
 
 
 def item_from(data: Any, where: str) -> Item:
@@ -164,6 +169,18 @@ def cmd_eval_acceptance(args: argparse.Namespace) -> int:
                "pass_rate": round(passed / max(1, passed + failed), 4)}
     print(json.dumps(summary))
     return 0 if failed == 0 else 1
+
+
+def cmd_eval_polnear(args: argparse.Namespace) -> int:
+    from detector import polnear
+
+    try:
+        report = polnear.evaluate(args.DIR, limit=args.limit, model=args.model)
+    except (OSError, ValueError) as exc:
+        print(f"claimwatch eval polnear: {exc}", file=sys.stderr)
+        return 2
+    print(json.dumps(report))
+    return 0
 
 
 def cmd_eval_fnc1(args: argparse.Namespace) -> int:

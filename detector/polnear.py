@@ -184,7 +184,8 @@ def ours_tokens(doc: Any, st: Any) -> OursTok:
 # scoring
 
 
-def token_f1(ours: frozenset[int] | set[int], gold: frozenset[int] | set[int]) -> tuple[float, float, float]:
+def token_f1(ours: frozenset[int] | set[int],
+             gold: frozenset[int] | set[int]) -> tuple[float, float, float]:
     """(precision, recall, F1) of two token sets; two empty sets agree fully."""
     if not ours and not gold:
         return 1.0, 1.0, 1.0
@@ -328,7 +329,8 @@ def evaluate(folder: str | Path, limit: int | None = None, model: str | None = N
     lex = load_lexicon()
     tally = Tally()
     t0 = time.perf_counter()
-    for art, doc in zip(articles, nlp.pipe((a.text for a in articles), batch_size=8)):
+    docs = nlp.pipe((a.text for a in articles), batch_size=8)
+    for art, doc in zip(articles, docs, strict=True):
         ours = [ours_tokens(doc, st) for sent in doc.sents for st in rules.statements(sent, lex)]
         gold = [gold_tokens(doc, g) for g in art.gold]
         score_article(gold, ours, tally)
