@@ -137,7 +137,10 @@ def _can_speak(tok: Token) -> bool:
     lex = load_lexicon()
     low = tok.lemma_.lower()
     return (low in lex.official_words or low in lex.media_words or low in lex.anonymous_words
-            or tok.lower_ in lex.official_words)
+            or tok.lower_ in lex.official_words
+            # role nouns for people: nominee, businessman, analyst, speechwriter, candidate
+            or low.endswith(("er", "or", "ist", "ian", "ee", "man", "woman", "person", "ate",
+                             "ant", "ent")))
 
 
 def _np_span(tok: Token) -> tuple[int, int]:
@@ -323,11 +326,19 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
     # an outer reporting verb whose content holds another statement only relays it
     inner = {s.cue_token for s in out}
     kept = []
+    dropped: set[int] = set()
     for s in out:
         content = set(s.content_tokens)
         inner = [o for o in out if o.cue_token in content and o is not s and
                  o.speaker_kind != "publisher" and
                  _trailing_attribution(sent.doc[s.cue_token], lex) is None]
+        if inner and all(lex.verb_class(o.cue) == "hedge" and o.speaker_kind == "pronoun"
+                         for o in inner) and lex.verb_class(s.cue) == "speech":
+            # "Clarke said he expected ...": Clarke's own hedged statement
+            s.stance, s.confidence = "report", min(s.confidence, 0.5)
+            dropped.update(id(o) for o in inner)
+            kept.append(s)
+            continue
         if inner and lex.verb_class(s.cue) != "deny":
             for o in inner:  # "X said its inspectors had confirmed": the inspectors are X's
                 if o.speaker and s.speaker and (o.speaker_kind == "pronoun" or any(
@@ -336,6 +347,7 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
                     o.speaker, o.speaker_kind = s.speaker, s.speaker_kind
             continue
         kept.append(s)
+    kept = [s for s in kept if id(s) not in dropped]
     if len(kept) > 1:
         # "..., a figure that could not be verified": an unattributed remark on the
         # sentence's own statement adds nothing of its own
