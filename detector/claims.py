@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from detector.model import stable_id
 
 GENERIC = frozenset(
-    "be have do make get go come take give keep put set use include say tell report add "
-    "also well part time way thing people other new first last many much own such "
-    "official officially statement comment percent".split()
+    ["be", "have", "do", "make", "get", "go", "come", "take", "give", "keep", "put", "set", "use", "include", "say", "tell", "report", "add", "also", "well", "part", "time", "way", "thing", "people", "other", "new", "first", "last", "many", "much", "own", "such", "official", "officially", "statement", "comment", "percent"]
 )
 MERGE_AT = 0.5
 

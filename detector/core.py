@@ -684,10 +684,9 @@ class Detector:
         return self.index.claims(topic_id)
 
 
-_DULL = frozenset("the and for with that this from have has had was were will would said says".split())
+_DULL = frozenset(["the", "and", "for", "with", "that", "this", "from", "have", "has", "had", "was", "were", "will", "would", "said", "says"])
 _GENERIC_TERMS = frozenset(
-    "be have do make get go come give keep put use include say tell report add also well "
-    "part way thing people other new many much own such percent".split()
+    ["be", "have", "do", "make", "get", "go", "come", "give", "keep", "put", "use", "include", "say", "tell", "report", "add", "also", "well", "part", "way", "thing", "people", "other", "new", "many", "much", "own", "such", "percent"]
 )
 
 

@@ -171,15 +171,13 @@ def _core(head: Token, exclude: set[int]) -> list[int]:
     """A clause without its manner/purpose tails: ', acting ...', 'to support ...'."""
     drop = set(exclude)
     for c in head.children:
-        if c.dep_ in ("advcl", "npadvmod") and c.i > head.i:
-            drop.update(t.i for t in c.subtree)
-        elif c.dep_ == "prep" and c.lower_ in TAIL_PREPS:
+        if (c.dep_ in ("advcl", "npadvmod") and c.i > head.i) or (c.dep_ == "prep" and c.lower_ in TAIL_PREPS):
             drop.update(t.i for t in c.subtree)
     from detector.lexicon import load_lexicon
 
     cues = load_lexicon().cue_verbs
     for g in head.subtree:
-        if g.i != head.i and (g.dep_ == "advcl" and g.i > head.i or
+        if g.i != head.i and ((g.dep_ == "advcl" and g.i > head.i) or
                               (g.dep_ == "prep" and g.lower_ in TAIL_PREPS) or
                               (g.dep_ == "conj" and g.pos_ == "VERB"
                                and g.lemma_.lower() in cues)):
@@ -247,9 +245,9 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> tuple[list[i
     if obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns:
         # "denied reports that X" / "dismissed claims of X" / "denied the claim"
         for c in obj.children:
-            if c.dep_ in ("acl", "relcl", "ccomp") and any(
+            if (c.dep_ in ("acl", "relcl", "ccomp") and any(
                 g.lower_ in ("that",) and g.dep_ == "mark" for g in c.children
-            ) or (c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX")):
+            )) or (c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX")):
                 return _subtree_ids(c, exclude), False, ()
             if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "regarding", "that"):
                 ids = [i for g in c.children if g.dep_ in ("pobj", "pcomp")
