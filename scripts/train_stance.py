@@ -157,10 +157,10 @@ def main(argv: list[str] | None = None) -> int:
                     "connected components of headlines and bodies over related pairs, so "
                     "no body of a test claim is seen in training (closer to unseen data)")
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
-    ap.add_argument("--iters", type=int, default=300)
-    ap.add_argument("--lr", type=float, default=0.08)
-    ap.add_argument("--leaves", type=int, default=31)
-    ap.add_argument("--min-leaf", type=int, default=40)
+    ap.add_argument("--iters", type=int, default=150)
+    ap.add_argument("--lr", type=float, default=0.1)
+    ap.add_argument("--leaves", type=int, default=15)
+    ap.add_argument("--min-leaf", type=int, default=200)
     ap.add_argument("--w-deny", type=float, default=4.0, help="training weight of deny pairs")
     ap.add_argument("--w-dis-obj", type=float, default=0.1,
                     help="weight of disagree F1 next to the relative score when tuning biases")
