@@ -94,11 +94,14 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
 
 
 def _speaker_of(verb: Token) -> Token | None:
-    for c in verb.children:
-        if c.dep_ in ("nsubj",):
-            if c.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
-                return verb.head  # type: ignore[no-any-return]  # "X, which had denied ..."
-            return c
+    subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+    if subjects:
+        # with two subjects (a misparse of "X did Y, Z said"), the nearer one speaks
+        before = [c for c in subjects if c.i < verb.i]
+        c = before[-1] if before else subjects[0]
+        if c.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
+            return verb.head  # type: ignore[no-any-return]  # "X, which had denied ..."
+        return c
     for c in verb.children:  # passive: "was denied by X"
         if c.dep_ == "agent":
             for g in c.children:
@@ -422,6 +425,15 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         if _trailing_attribution(c, lex) is tok:
             exclude.update(t.i for t in c.subtree)
     attributed = _trailing_attribution(tok, lex) if misparsed_obj is None else None
+    fronted: list[int] = []
+    if attributed is None and speaker_tok is not None and cls in ("speech", "confirm") and \
+            not any(c.dep_ in ("ccomp", "dobj", "xcomp") and c.i > tok.i for c in tok.children):
+        first = min(t.i for t in speaker_tok.subtree)
+        if first > sent.start and sent.doc[first - 1].text in (",", "\u201d", '"') and any(
+                t.pos_ in ("VERB", "AUX") for t in sent.doc[sent.start:first - 1]):
+            # "X have sacked Y, the Post reported": the clause before the comma
+            fronted = [t.i for t in sent.doc[sent.start:first - 1]
+                       if not t.is_punct and t.i not in exclude]
     refused_verb = next((c for c in tok.children if c.dep_ == "xcomp"), None) if refused else None
     if refused and refused_verb is None:
         # "did not respond to requests for comment on X": X
@@ -448,6 +460,8 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
                     refers_back = not content
     elif misparsed_obj is not None:
         content, refers_back, antecedent = _object_content(misparsed_obj, exclude, lex)
+    elif fronted:
+        content, refers_back, antecedent = fronted, False, ()
     elif attributed is not None:
         content = _core(attributed, exclude | {t.i for t in tok.subtree})
         refers_back, antecedent = False, ()
