@@ -331,6 +331,7 @@ class Detector:
         self._recent = recent
         item_claims: list[Claim] = []
         party_claims: dict[str, Claim] = {}
+        media_claim: Claim | None = None
         last_mention: _Speaker | None = None
         for offset, doc in docs:
             for sent in doc.sents:
@@ -347,7 +348,8 @@ class Detector:
                     if speaker.party and speaker.text and st.speaker_kind == "named":
                         recent.append(speaker)
                     claim, claim_text = self._claim_for(st, sent, doc, offset, scan, speaker,
-                                                        last_claim, item_claims, party_claims)
+                                                        last_claim, item_claims, party_claims,
+                                                        media_claim)
                     if speaker.text and st.speaker_kind == "named":
                         if speaker.person:
                             last_person = speaker
@@ -360,6 +362,8 @@ class Detector:
                         item_claims.append(claim)
                     if speaker.party and st.stance != "report":
                         party_claims[speaker.party] = claim
+                    if speaker.role in ("media", "anonymous") and speaker.text:
+                        media_claim = claim
                     party_key = speaker.party or speaker.text or ""
                     key = (claim.id, party_key, st.stance, st.when + str(s_start))
                     if key in seen:
@@ -507,7 +511,8 @@ class Detector:
                    scan: _ItemScan, speaker: _Speaker,
                    last_claim: Claim | None,
                    item_claims: list[Claim] | None = None,
-                   party_claims: dict[str, Claim] | None = None) -> tuple[Claim | None, str]:
+                   party_claims: dict[str, Claim] | None = None,
+                   media_claim: Claim | None = None) -> tuple[Claim | None, str]:
         item_claims = item_claims or []
         content = list(st.content_tokens)
         if st.described and last_claim is not None and last_claim.topic_id in scan.topics:
@@ -521,6 +526,9 @@ class Detector:
         if st.refers_back and not content:
             content = self._antecedent(st, sent)
             if not content:
+                if st.ref_noun in _REPORT_NOUNS and media_claim is not None:
+                    # "The club dismissed the report": what the outlet reported
+                    return media_claim, media_claim.text
                 if last_claim is not None and last_claim.topic_id in scan.topics:
                     return last_claim, last_claim.text
                 return None, ""
@@ -645,8 +653,9 @@ class Detector:
             if t.ent_type_ in ("DATE", "TIME", "ORDINAL"):
                 continue
             lemma = t.lemma_.lower()
-            if lemma in _GENERIC_TERMS or len(lemma) < 2:
-                continue
+            if lemma in _GENERIC_TERMS or len(lemma) < 2 or lemma in self.lex.deny_words \
+                    or t.lower_ in self.lex.deny_words:
+                continue  # "dismissed his sacking as speculation": the stance, not the claim
             terms.add(self.lex.canon(lemma))
         return frozenset(terms)
 
@@ -684,6 +693,7 @@ class Detector:
         return self.index.claims(topic_id)
 
 
+_REPORT_NOUNS = frozenset({"report", "story", "article", "reporting", "account", "reports"})
 _DULL = frozenset(["the", "and", "for", "with", "that", "this", "from", "have", "has", "had", "was", "were", "will", "would", "said", "says"])
 _GENERIC_TERMS = frozenset(
     ["be", "have", "do", "make", "get", "go", "come", "give", "keep", "put", "use", "include", "say", "tell", "report", "add", "also", "well", "part", "way", "thing", "people", "other", "new", "many", "much", "own", "such", "percent"]

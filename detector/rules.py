@@ -33,6 +33,7 @@ class Statement:
     antecedent: tuple[int, ...] = ()  # tokens of an in-sentence antecedent ("reports of X")
     confidence: float = 0.7
     described: bool = False  # content is a described report ("the espionage accusation")
+    ref_noun: str = ""  # what a pointing-back object names ("report", "claim", "it")
 
 
 def _subtree_ids(tok: Token, exclude: set[int] | None = None) -> list[int]:
@@ -100,7 +101,13 @@ def _speaker_of(verb: Token) -> Token | None:
         before = [c for c in subjects if c.i < verb.i]
         c = before[-1] if before else subjects[0]
         if c.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
-            return verb.head  # type: ignore[no-any-return]  # "X, which had denied ..."
+            # "X, which had denied ...": X; "citing two people familiar with the decision,
+            # who said": the nearest noun before that can speak
+            head = verb.head
+            if not _can_speak(head):
+                head = next((t for t in reversed(list(verb.doc[verb.sent.start:head.i]))
+                             if t.pos_ in ("NOUN", "PROPN") and _can_speak(t)), head)
+            return head  # type: ignore[no-any-return]
         return c
     for c in verb.children:  # passive: "was denied by X"
         if c.dep_ == "agent":
@@ -544,6 +551,8 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         antecedent=(),
         confidence=conf,
         described=bool(antecedent) and bool(content),
+        ref_noun=next((c.lemma_.lower() for c in tok.children if c.dep_ in ("dobj", "nsubjpass")),
+                      ""),
     )
 
 
