@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 import faust
 
+from agents.alerts import AlertHub, follow_alerts, parse_webhooks_setting
 from agents.ingest import Deduplicator, dead_letter
 from agents.metrics import Metrics
 from agents.settings import Settings
@@ -81,6 +82,15 @@ class Pipeline:
         self.last_consumed: float | None = None
         self.tracker: Any = None
         s = settings
+        try:
+            self.webhook_configs = parse_webhooks_setting(s.webhooks)
+        except ValueError as exc:
+            raise SystemExit(f"claimwatch: {exc}") from None
+        self.hub = AlertHub(
+            self.metrics, ring_size=s.alerts_ring, listener_queue=s.subscriber_queue,
+            webhook_queue=s.subscriber_queue, webhook_attempts=s.webhook_attempts,
+            webhook_base_delay=s.webhook_backoff_seconds,
+            webhook_max_delay=s.webhook_backoff_max_seconds)
         self.app = faust.App(
             s.app_id,
             broker=s.faust_broker,
@@ -125,6 +135,15 @@ class Pipeline:
         self.track_agent = track.register(self)
         web.register(self)
         self.app.task(self._follow_topics)
+        self.app.task(self._follow_alerts)
+
+    async def _follow_alerts(self) -> None:
+        await self.hub.start(self.webhook_configs)
+        try:
+            await follow_alerts(self.settings.bootstrap_servers, self.settings.alerts_topic,
+                                self.hub)
+        finally:
+            await self.hub.stop()
 
     # -- lifecycle -----------------------------------------------------------
 

@@ -145,7 +145,8 @@ def replay(settings: Settings, path: Path, *, topic: str | None = None,
 # -- tail ---------------------------------------------------------------------
 
 def format_alert(event: dict[str, Any]) -> str:
-    """One readable line: time, TYPE, claim, -> status, who, "quote", link."""
+    """One readable line: time, TYPE, claim, previous -> new status, where each
+    party stands, who said the quote, "quote", link."""
     data = event.get("data") or {}
     claim = data.get("claim") or {}
     ev = data.get("evidence") or {}
@@ -159,8 +160,16 @@ def format_alert(event: dict[str, Any]) -> str:
         quote = quote[:157] + "..."
     link = ev.get("url") or f"item {ev.get('item_id')}"
     kind = alert_type_of(str(event.get("type", "?"))).upper()
+    speaker, party = ev.get("speaker"), ev.get("party")
+    said = speaker or party or ""
+    if speaker and party and party.casefold() not in speaker.casefold():
+        said = f"{speaker} ({party})"
+    said = f"{said}: " if said else ""
+    prev = data.get("previous_status")
+    change = f"{prev} -> {data.get('new_status', '?')}" if prev else \
+        f"-> {data.get('new_status', '?')}"
     return (f"{event.get('time', '?')}  {kind:<9} {claim.get('text', '?')!s}"
-            f" -> {data.get('new_status', '?')}  [{who}]  \"{quote}\"  {link}")
+            f"  {change}  [{who}]  {said}\"{quote}\"  {link}")
 
 
 def iter_alerts(settings: Settings, *, topic: str | None = None, from_beginning: bool = False,

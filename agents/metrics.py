@@ -14,6 +14,7 @@ from schemas.records import ALERT_TYPES, REJECT_REASONS, STANCES, STATUSES
 STAGES = ("ingest", "detect", "track", "deliver")
 DUPLICATE_KINDS = ("id", "text")
 WEBHOOK_RESULTS = ("delivered", "retried", "failed")
+SUBSCRIBER_KINDS = ("webhook", "sse")
 STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
                  2.5, 5.0, 10.0)
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
@@ -60,6 +61,12 @@ class Metrics:
         self.webhook_deliveries = Counter(
             "claimwatch_webhook_deliveries", "Webhook delivery attempts by result.",
             ["result"], registry=r)
+        self.subscriber_dropped = Counter(
+            "claimwatch_subscriber_dropped",
+            "Alerts dropped for a live subscriber whose bounded queue was full.",
+            ["kind"], registry=r)
+        self.sse_clients = Gauge(
+            "claimwatch_sse_clients", "Connected /alerts/stream clients.", registry=r)
         self.consumer_lag = Gauge(
             "claimwatch_consumer_lag", "Messages behind the end of each assigned partition.",
             ["topic", "partition"], registry=r)
@@ -85,3 +92,5 @@ class Metrics:
             self.claims.labels(status)
         for result in WEBHOOK_RESULTS:
             self.webhook_deliveries.labels(result)
+        for kind in SUBSCRIBER_KINDS:
+            self.subscriber_dropped.labels(kind)

@@ -43,6 +43,16 @@ class Settings(BaseSettings):
     batch_seconds: float = Field(0.05, gt=0)
     #: how many item ids and text hashes the duplicate filter remembers
     dedup_capacity: int = Field(200_000, ge=1)
+    #: compacted topic of discovered claims (claim id -> topic, text, terms)
+    claims_topic: str = "claimwatch.claims.v1"
+    #: webhook subscribers: JSON list of {url, secret, topics?}
+    webhooks: str = ""
+    #: recent alerts kept for /alerts and SSE resume; per-subscriber queue bound
+    alerts_ring: int = Field(1000, ge=1)
+    subscriber_queue: int = Field(1000, ge=1)
+    webhook_attempts: int = Field(6, ge=1)
+    webhook_backoff_seconds: float = Field(0.5, gt=0)
+    webhook_backoff_max_seconds: float = Field(30.0, gt=0)
 
     @field_validator("spacy_model", mode="before")
     @classmethod

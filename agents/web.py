@@ -1,13 +1,24 @@
-"""Web views on the worker's port: /health and /metrics; the lag timer."""
+"""Web views on the worker's port: /health, /metrics, the claims and alerts
+API, the SSE stream, topic and webhook changes behind the bearer token; the
+lag timer.
+
+Errors are JSON everywhere: `{"error": <code>, "detail": <why>}` with the
+HTTP status (unknown paths and methods too, through a middleware).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import hmac
+import json
 import logging
 from typing import TYPE_CHECKING, Any
 
+import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from agents.alerts import AlertEvent, WebhookConfig, read_alerts_topic, sse_frame
 from agents.deliver import rfc3339
 
 if TYPE_CHECKING:
@@ -15,6 +26,101 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LAG_INTERVAL = 5.0
+SSE_KEEPALIVE = 15.0
+MAX_PAGE = 500
+
+
+class ApiError(Exception):
+    """An error answered as JSON with its HTTP status."""
+
+    def __init__(self, status: int, code: str, detail: str,
+                 headers: dict[str, str] | None = None) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail, self.headers = status, code, detail, headers
+
+
+def error_body(code: str, detail: str) -> dict[str, str]:
+    return {"error": code, "detail": detail}
+
+
+def check_token(pipe: Pipeline, authorization: str | None) -> None:
+    """Bearer token check: 503 when no token is configured, 401 when missing or wrong."""
+    token = pipe.settings.api_token
+    if token is None or not token.get_secret_value():
+        raise ApiError(503, "api_disabled",
+                       "changes over HTTP are disabled: set CLAIMWATCH_API_TOKEN")
+    challenge = {"WWW-Authenticate": 'Bearer realm="claimwatch"'}
+    if not authorization or not authorization.startswith("Bearer "):
+        raise ApiError(401, "unauthorized", "missing bearer token (Authorization: Bearer ...)",
+                       challenge)
+    given = authorization[len("Bearer "):].strip().encode("utf-8")
+    if not hmac.compare_digest(given, token.get_secret_value().encode("utf-8")):
+        raise ApiError(401, "unauthorized", "wrong bearer token", challenge)
+
+
+def int_param(query: Any, name: str, default: int, lo: int, hi: int) -> int:
+    raw = query.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApiError(400, "bad_request", f"{name} must be an integer, got {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ApiError(400, "bad_request", f"{name} must be between {lo} and {hi}")
+    return value
+
+
+def list_param(query: Any, name: str) -> list[str]:
+    out: list[str] = []
+    for raw in query.getall(name, []):
+        out += [v.strip() for v in raw.split(",") if v.strip()]
+    return out
+
+
+def claim_summary(state: dict[str, Any]) -> dict[str, Any]:
+    parties = state.get("parties") or {}
+    timeline = state.get("timeline") or []
+    return {
+        "claim_id": state.get("claim_id"),
+        "topic_id": state.get("topic_id"),
+        "text": state.get("text"),
+        "status": state.get("status"),
+        "stances": {p: v.get("stance") for p, v in sorted(parties.items())},
+        "observations": len(timeline),
+        "updated_at": timeline[-1].get("published_at") if timeline else None,
+    }
+
+
+def claim_detail(state: dict[str, Any]) -> dict[str, Any]:
+    out = claim_summary(state)
+    out["parties"] = {
+        p: {"stance": v.get("stance"), "when": v.get("when"),
+            "observation_id": v.get("observation_id")}
+        for p, v in sorted((state.get("parties") or {}).items())
+    }
+    out["media_support"] = {"confirm": list(state.get("media_confirm_sources") or ()),
+                            "deny": list(state.get("media_deny_sources") or ())}
+    out["reversals"] = [{"party": r[0], "from": r[1], "to": r[2], "observation_id": r[3]}
+                        for r in state.get("reversals") or () if len(r) >= 4]
+    out["timeline"] = [
+        {"observation_id": o.get("observation_id"), "item_id": o.get("item_id"),
+         "source": o.get("source"), "url": o.get("url"), "published_at": o.get("published_at"),
+         "stance": o.get("stance"), "speaker": o.get("speaker"), "party": o.get("party"),
+         "role": o.get("role"), "when": o.get("when"), "confidence": o.get("confidence"),
+         "evidence": o.get("evidence")}
+        for o in state.get("timeline") or ()
+    ]
+    return out
+
+
+def local_claims(pipe: Pipeline) -> list[dict[str, Any]]:
+    """The claim states this worker holds (its partitions of the claims table)."""
+    out = []
+    for _, value in list(pipe.claims.items()):
+        if isinstance(value, dict) and value.get("claim_id"):
+            out.append(value)
+    return out
 
 
 def health(pipe: Pipeline) -> tuple[dict[str, Any], int]:
@@ -59,6 +165,229 @@ def update_lag(pipe: Pipeline) -> None:
     m.worker_up.set(1 if pipe.consuming else 0)
 
 
+async def read_json(request: Any) -> Any:
+    try:
+        raw = await request.read()
+    except Exception as exc:
+        raise ApiError(400, "bad_request", f"cannot read the body: {exc}") from None
+    if not raw:
+        raise ApiError(400, "bad_request", "empty body: expected JSON")
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ApiError(400, "bad_request", f"body is not JSON: {exc}") from None
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
+    from aiohttp import web as aioweb
+
+    return aioweb.Response(
+        body=json.dumps(body, ensure_ascii=False).encode("utf-8"), status=status,
+        content_type="application/json", charset="utf-8", headers=headers)
+
+
+def handle(fn: Any) -> Any:
+    """Turn ApiError (and anything unexpected) into a JSON answer."""
+    async def wrapper(pipe: Pipeline, request: Any, *args: Any) -> Any:
+        try:
+            return await fn(pipe, request, *args)
+        except ApiError as exc:
+            return json_response(error_body(exc.code, exc.detail), exc.status, exc.headers)
+        except (asyncio.CancelledError, ConnectionResetError):
+            raise
+        except Exception as exc:
+            log.exception("%s %s failed", request.method, request.path)
+            return json_response(error_body("internal", repr(exc)), 500)
+    return wrapper
+
+
+# -- claims -------------------------------------------------------------------
+
+@handle
+async def get_claims(pipe: Pipeline, request: Any) -> Any:
+    q = request.query
+    topics = set(list_param(q, "topic"))
+    statuses = set(list_param(q, "status"))
+    from schemas.records import STATUSES
+
+    bad = statuses - set(STATUSES)
+    if bad:
+        raise ApiError(400, "bad_request", f"unknown status {sorted(bad)}; one of "
+                       f"{', '.join(STATUSES)}")
+    limit = int_param(q, "limit", 100, 1, MAX_PAGE)
+    offset = int_param(q, "offset", 0, 0, 10**9)
+    claims = [c for c in local_claims(pipe)
+              if (not topics or c.get("topic_id") in topics)
+              and (not statuses or c.get("status") in statuses)]
+    claims.sort(key=lambda c: str(c.get("claim_id")))
+    page = claims[offset:offset + limit]
+    nxt = offset + limit if offset + limit < len(claims) else None
+    return json_response({"claims": [claim_summary(c) for c in page], "total": len(claims),
+                          "offset": offset, "limit": limit, "next_offset": nxt,
+                          "partitions": pipe.source_partitions()})
+
+
+@handle
+async def get_claim(pipe: Pipeline, request: Any, claim_id: str) -> Any:
+    value = None
+    for key, state in list(pipe.claims.items()):
+        if key == claim_id:
+            value = state
+            break
+    if not isinstance(value, dict):
+        raise ApiError(404, "not_found",
+                       f"no claim {claim_id!r} on this worker (a claim lives on the worker "
+                       f"that owns its partition: {', '.join(pipe.source_partitions())})")
+    return json_response(claim_detail(value))
+
+
+# -- alerts -------------------------------------------------------------------
+
+@handle
+async def get_alerts(pipe: Pipeline, request: Any) -> Any:
+    q = request.query
+    limit = int_param(q, "limit", 100, 1, pipe.settings.alerts_ring)
+    events = pipe.hub.recent(list_param(q, "topic") or None, list_param(q, "type") or None,
+                             limit)
+    return json_response({"alerts": [e.event for e in events], "count": len(events)})
+
+
+@handle
+async def alerts_stream(pipe: Pipeline, request: Any) -> Any:
+    from aiohttp import web as aioweb
+
+    topics = list_param(request.query, "topic") or None
+    types = list_param(request.query, "type") or None
+    last_id = request.headers.get("Last-Event-ID") or request.query.get("last_event_id")
+    hub = pipe.hub
+    queue = hub.listen()  # before the backlog, so nothing falls between
+    try:
+        backlog: list[AlertEvent] = []
+        if last_id:
+            found = hub.ring.after(last_id)
+            if found is None:
+                replay = await read_alerts_topic(pipe.settings.bootstrap_servers,
+                                                 pipe.settings.alerts_topic)
+                ids = [e.id for e in replay]
+                found = replay[ids.index(last_id) + 1:] if last_id in ids else replay
+            backlog = found
+        resp = aioweb.StreamResponse(status=200, headers={
+            "Content-Type": "text/event-stream", "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no"})
+        await resp.prepare(request)
+        try:
+            await resp.write(b"retry: 2000\n: claimwatch alerts\n\n")
+            sent: set[str] = set()
+            for ev in backlog:
+                if ev.id not in sent and ev.matches(topics, types):
+                    sent.add(ev.id)
+                    await resp.write(sse_frame(ev))
+            while True:
+                try:
+                    ev = await asyncio.wait_for(queue.get(), SSE_KEEPALIVE)
+                except TimeoutError:
+                    await resp.write(b": keepalive\n\n")
+                    continue
+                if ev is None:
+                    break
+                if ev.id in sent or not ev.matches(topics, types):
+                    continue
+                sent.add(ev.id)
+                if len(sent) > 10 * pipe.settings.alerts_ring:
+                    sent.clear()
+                await resp.write(sse_frame(ev))
+        except ConnectionResetError:  # the client went away: the stream ends
+            pass
+        return resp
+    finally:
+        hub.unlisten(queue)
+
+
+# -- topic changes ------------------------------------------------------------
+
+def parse_topic_body(body: Any, path_id: str | None = None) -> list[Any]:
+    from agents.topics import TopicFileError, parse_topics
+
+    try:
+        topics = parse_topics(body, "body")
+    except TopicFileError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
+    except Exception as exc:  # a shape Topic.from_dict did not expect
+        raise ApiError(400, "bad_request", f"body: not a topic: {exc}") from None
+    if not topics:
+        raise ApiError(400, "bad_request", "body: no topic given")
+    if path_id is not None and (len(topics) != 1 or topics[0].id != path_id):
+        raise ApiError(400, "bad_request",
+                       f"body: one topic with id {path_id!r} expected (the id in the path)")
+    return topics
+
+
+async def publish_topics(pipe: Pipeline, changes: list[tuple[str, bytes | None]]) -> None:
+    producer = pipe.app.producer
+    for key, value in changes:
+        await producer.send_and_wait(pipe.settings.topics_topic, key.encode("utf-8"), value,
+                                     partition=None, timestamp=None, headers=None)
+
+
+@handle
+async def change_topics(pipe: Pipeline, request: Any, topic_id: str | None = None) -> Any:
+    from agents.topics import encode_topic
+
+    check_token(pipe, request.headers.get("Authorization"))
+    if request.method == "DELETE":
+        if topic_id is None:
+            raise ApiError(405, "method_not_allowed", "DELETE /topics/{id}")
+        known = pipe.registry.get(topic_id) is not None
+        await publish_topics(pipe, [(topic_id, None)])
+        return json_response({"removed": topic_id, "was_tracked": known})
+    body = await read_json(request)
+    topics = parse_topic_body(body, topic_id)
+    await publish_topics(pipe, [(t.id, encode_topic(t)) for t in topics])
+    created = [t.id for t in topics if pipe.registry.get(t.id) is None]
+    status = 201 if request.method == "POST" and created else 200
+    return json_response({"upserted": [t.id for t in topics], "created": created}, status)
+
+
+# -- webhooks -----------------------------------------------------------------
+
+@handle
+async def change_webhooks(pipe: Pipeline, request: Any, webhook_id: str | None = None) -> Any:
+    check_token(pipe, request.headers.get("Authorization"))
+    hub = pipe.hub
+    if request.method == "GET":
+        return json_response({"webhooks": [
+            {**s.config.public(), "pending": s.pending, "delivered": s.delivered,
+             "failed": s.failed} for s in hub.webhooks.values()]})
+    if request.method == "DELETE":
+        if webhook_id is None or not await hub.remove_webhook(webhook_id):
+            raise ApiError(404, "not_found", f"no webhook {webhook_id!r}")
+        return json_response({"removed": webhook_id})
+    body = await read_json(request)
+    try:
+        config = WebhookConfig.from_dict(body, origin="api")
+    except ValueError as exc:
+        raise ApiError(400, "bad_request", str(exc)) from None
+    hub.add_webhook(config)
+    return json_response(config.public(), 201)
+
+
+def json_errors_middleware() -> Any:
+    """aiohttp's own 404/405 answers as JSON too."""
+    from aiohttp import web as aioweb
+
+    @aioweb.middleware
+    async def middleware(request: Any, handler: Any) -> Any:
+        try:
+            return await handler(request)
+        except aioweb.HTTPException as exc:
+            if exc.status < 400:
+                raise
+            code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status, "http_error")
+            detail = f"{request.method} {request.path}: {exc.reason}"
+            return json_response(error_body(code, detail), exc.status)
+    return middleware
+
+
 def register(pipe: Pipeline) -> None:
     app = pipe.app
 
@@ -72,6 +401,54 @@ def register(pipe: Pipeline) -> None:
         # aiohttp refuses a charset in content_type=, so the full header goes as is
         return web.bytes(generate_latest(pipe.metrics.registry),
                          headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+    @app.page("/claims")
+    async def claims_view(web: Any, request: Any) -> Any:
+        return await get_claims(pipe, request)
+
+    @app.page("/claims/{claim_id}")
+    async def claim_view(web: Any, request: Any, claim_id: str) -> Any:
+        return await get_claim(pipe, request, claim_id)
+
+    @app.page("/alerts")
+    async def alerts_view(web: Any, request: Any) -> Any:
+        return await get_alerts(pipe, request)
+
+    @app.page("/alerts/stream")
+    async def stream_view(web: Any, request: Any) -> Any:
+        return await alerts_stream(pipe, request)
+
+    class TopicsView(faust.web.View):  # type: ignore[misc]
+        async def post(self, request: Any) -> Any:
+            return await change_topics(pipe, request)
+
+        async def put(self, request: Any) -> Any:
+            return await change_topics(pipe, request)
+
+    class TopicView(faust.web.View):  # type: ignore[misc]
+        async def put(self, request: Any, topic_id: str) -> Any:
+            return await change_topics(pipe, request, topic_id)
+
+        async def delete(self, request: Any, topic_id: str) -> Any:
+            return await change_topics(pipe, request, topic_id)
+
+    class WebhooksView(faust.web.View):  # type: ignore[misc]
+        async def get(self, request: Any) -> Any:
+            return await change_webhooks(pipe, request)
+
+        async def post(self, request: Any) -> Any:
+            return await change_webhooks(pipe, request)
+
+    class WebhookView(faust.web.View):  # type: ignore[misc]
+        async def delete(self, request: Any, webhook_id: str) -> Any:
+            return await change_webhooks(pipe, request, webhook_id)
+
+    with contextlib.suppress(Exception):  # the web driver may not be aiohttp's
+        app.web.web_app.middlewares.append(json_errors_middleware())
+    app.page("/topics")(TopicsView)
+    app.page("/topics/{topic_id}")(TopicView)
+    app.page("/webhooks")(WebhooksView)
+    app.page("/webhooks/{webhook_id}")(WebhookView)
 
     @app.timer(LAG_INTERVAL)
     async def lag_timer() -> None:

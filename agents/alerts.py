@@ -1,0 +1,505 @@
+"""Alerts to live subscribers: the ring of recent alerts, SSE listeners, webhooks.
+
+Two sources feed the hub, on purpose:
+
+- every worker follows the whole alerts topic (no consumer group, like the
+  tracked-topics follower) into a bounded ring of recent alerts: GET /alerts
+  and GET /alerts/stream (SSE) on any worker show every worker's alerts, and
+  a client that comes back with `Last-Event-ID` resumes from the ring, or
+  from the alerts topic when the ring has moved past its id;
+- webhooks are posted by the worker that decided the alert (it owns the
+  claim), right after it produced the alert to Kafka. Why not from a follower
+  of the alerts topic: every worker follows all of it, so every worker would
+  post every alert; a consumer group on the alerts topic would add a second
+  hop and a second commit to reason about. Deciding and delivering in one
+  place keeps the at-least-once story of the track agent: an alert decided
+  again after a crash is posted again with the same id (receivers dedup by
+  `id`), never under another one. What is not kept across a kill -9 is a
+  webhook still queued or retrying in memory whose observation was already
+  committed (documented in the README).
+
+Each webhook subscriber has its own bounded queue and task: a slow or dead
+receiver delays no other subscriber and never the stream; when its queue is
+full the oldest alert is dropped and counted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from collections import OrderedDict, deque
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from agents.deliver import alert_type_of, parse_cloudevent
+
+log = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Claimwatch-Signature"
+STRUCTURED_CONTENT_TYPE = "application/cloudevents+json; charset=utf-8"
+
+
+# -- events -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AlertEvent:
+    """One alert as a structured CloudEvent (attributes plus data)."""
+
+    event: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.event.get("id", ""))
+
+    @property
+    def type(self) -> str:
+        return str(self.event.get("type", ""))
+
+    @property
+    def alert_type(self) -> str:
+        return alert_type_of(self.type)
+
+    @property
+    def topic(self) -> str | None:
+        data = self.event.get("data") or {}
+        claim = data.get("claim") or {}
+        topic = claim.get("topic")
+        return str(topic) if topic is not None else None
+
+    def matches(self, topics: Iterable[str] | None = None, types: Iterable[str] | None = None,
+                ) -> bool:
+        if topics and self.topic not in set(topics):
+            return False
+        if types:
+            wanted = set(types)
+            if self.type not in wanted and self.alert_type not in wanted:
+                return False
+        return True
+
+    def body(self) -> bytes:
+        """The structured-mode JSON (application/cloudevents+json)."""
+        return json.dumps(self.event, ensure_ascii=False, sort_keys=True,
+                          separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_kafka(cls, headers: Any, value: bytes | None) -> AlertEvent:
+        event = parse_cloudevent(headers, value or b"")
+        event.setdefault("datacontenttype", "application/json")
+        return cls(event)
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """The signature header value: `t=<unix>,v1=<hex HMAC-SHA256 of "t.body">`."""
+    t = int(time.time()) if timestamp is None else int(timestamp)
+    mac = hmac.new(secret.encode("utf-8"), f"{t}.".encode("ascii") + body, hashlib.sha256)
+    return f"t={t},v1={mac.hexdigest()}"
+
+
+def verify(secret: str, body: bytes, header: str, tolerance: float | None = 300.0,
+           now: float | None = None) -> bool:
+    """Check a signature header (what a receiver does); `tolerance` bounds its age."""
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        t = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if tolerance is not None and abs((now or time.time()) - t) > tolerance:
+        return False
+    expected = sign(secret, body, t).split(",", 1)[1].removeprefix("v1=")
+    return hmac.compare_digest(expected, parts.get("v1", ""))
+
+
+# -- the ring -----------------------------------------------------------------
+
+class AlertRing:
+    """The last `capacity` distinct alerts, oldest first (a redelivered id is kept once)."""
+
+    def __init__(self, capacity: int = 1000) -> None:
+        self.capacity = capacity
+        self._events: OrderedDict[str, AlertEvent] = OrderedDict()
+
+    def add(self, event: AlertEvent) -> bool:
+        """Keep the event; False when its id is already here."""
+        if event.id in self._events:
+            return False
+        self._events[event.id] = event
+        while len(self._events) > self.capacity:
+            self._events.popitem(last=False)
+        return True
+
+    def __contains__(self, alert_id: object) -> bool:
+        return alert_id in self._events
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def events(self) -> list[AlertEvent]:
+        return list(self._events.values())
+
+    def after(self, alert_id: str) -> list[AlertEvent] | None:
+        """The events after `alert_id`, or None when the ring does not hold it."""
+        if alert_id not in self._events:
+            return None
+        out: list[AlertEvent] = []
+        found = False
+        for eid, ev in self._events.items():
+            if found:
+                out.append(ev)
+            elif eid == alert_id:
+                found = True
+        return out
+
+
+# -- webhooks -----------------------------------------------------------------
+
+@dataclass
+class WebhookConfig:
+    url: str
+    secret: str
+    topics: list[str] | None = None
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    origin: str = "api"
+
+    @classmethod
+    def from_dict(cls, d: Any, origin: str = "api") -> WebhookConfig:
+        """Validate one {url, secret, topics?}; ValueError with the reason."""
+        if not isinstance(d, Mapping):
+            raise ValueError("a webhook is a JSON object {url, secret, topics?}")
+        url, secret, topics = d.get("url"), d.get("secret"), d.get("topics")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ValueError("url must be an http:// or https:// URL")
+        if not isinstance(secret, str) or not secret:
+            raise ValueError("secret must be a non-empty string")
+        if topics is not None and (not isinstance(topics, list)
+                                   or not all(isinstance(t, str) and t for t in topics)):
+            raise ValueError("topics must be a list of tracked-topic ids")
+        extra = set(d) - {"url", "secret", "topics", "id"}
+        if extra:
+            raise ValueError(f"unknown field(s): {', '.join(sorted(extra))}")
+        wid = d.get("id")
+        if wid is not None and (not isinstance(wid, str) or not wid):
+            raise ValueError("id must be a non-empty string")
+        kwargs: dict[str, Any] = {"url": url, "secret": secret, "topics": topics or None,
+                                  "origin": origin}
+        if wid:
+            kwargs["id"] = wid
+        return cls(**kwargs)
+
+    def public(self) -> dict[str, Any]:
+        return {"id": self.id, "url": self.url, "topics": self.topics, "origin": self.origin}
+
+
+def parse_webhooks_setting(raw: str | None) -> list[WebhookConfig]:
+    """CLAIMWATCH_WEBHOOKS: a JSON list of {url, secret, topics?}."""
+    if not raw or not raw.strip():
+        return []
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"CLAIMWATCH_WEBHOOKS is not JSON: {exc}") from None
+    if not isinstance(data, list):
+        raise ValueError("CLAIMWATCH_WEBHOOKS must be a JSON list of {url, secret, topics?}")
+    out = []
+    for i, d in enumerate(data):
+        try:
+            out.append(WebhookConfig.from_dict(d, origin="config"))
+        except ValueError as exc:
+            raise ValueError(f"CLAIMWATCH_WEBHOOKS item {i + 1}: {exc}") from None
+        out[-1].id = f"config-{i + 1}"
+    return out
+
+
+class WebhookSubscriber:
+    """One receiver: a bounded queue and a task that posts, retrying with backoff."""
+
+    def __init__(self, config: WebhookConfig, metrics: Any, session: Any, *,
+                 queue_size: int = 1000, max_attempts: int = 6, base_delay: float = 0.5,
+                 max_delay: float = 30.0, timeout: float = 10.0) -> None:
+        self.config = config
+        self.metrics = metrics
+        self.session = session
+        self.queue_size = queue_size
+        self.max_attempts = max_attempts
+        self.base_delay = base_delay
+        self.max_delay = max_delay
+        self.timeout = timeout
+        self._queue: deque[AlertEvent] = deque()
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.delivered = 0
+        self.failed = 0
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.ensure_future(self._run())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    def offer(self, event: AlertEvent) -> bool:
+        """Queue an alert for this receiver (if its topics want it); never blocks."""
+        if not event.matches(self.config.topics):
+            return False
+        if len(self._queue) >= self.queue_size:
+            dropped = self._queue.popleft()
+            self.metrics.subscriber_dropped.labels("webhook").inc()
+            log.warning("webhook %s queue full: dropped alert %s", self.config.id, dropped.id)
+        self._queue.append(event)
+        self._wake.set()
+        return True
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)
+
+    async def _run(self) -> None:
+        while True:
+            while not self._queue:
+                self._wake.clear()
+                await self._wake.wait()
+            event = self._queue.popleft()
+            try:
+                await self.deliver(event)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("webhook %s: delivering %s failed", self.config.id, event.id)
+
+    async def deliver(self, event: AlertEvent) -> bool:
+        import aiohttp
+
+        body = event.body()
+        m = self.metrics.webhook_deliveries
+        for attempt in range(1, self.max_attempts + 1):
+            headers = {
+                "Content-Type": STRUCTURED_CONTENT_TYPE,
+                SIGNATURE_HEADER: sign(self.config.secret, body),
+                "User-Agent": "claimwatch-webhook",
+            }
+            why = ""
+            try:
+                async with self.session.post(
+                        self.config.url, data=body, headers=headers,
+                        timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
+                    await resp.read()
+                    if 200 <= resp.status < 300:
+                        m.labels("delivered").inc()
+                        self.delivered += 1
+                        return True
+                    why = f"HTTP {resp.status}"
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                why = repr(exc)
+            if attempt == self.max_attempts:
+                break
+            m.labels("retried").inc()
+            delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+            log.info("webhook %s: alert %s attempt %d failed (%s); retry in %.1f s",
+                     self.config.id, event.id, attempt, why, delay)
+            await asyncio.sleep(delay)
+        m.labels("failed").inc()
+        self.failed += 1
+        log.warning("webhook %s: alert %s failed after %d attempts", self.config.id,
+                    event.id, self.max_attempts)
+        return False
+
+
+# -- the hub ------------------------------------------------------------------
+
+class AlertHub:
+    """The ring, the SSE listeners and the webhook subscribers of one worker."""
+
+    def __init__(self, metrics: Any, *, ring_size: int = 1000, listener_queue: int = 1000,
+                 webhook_queue: int = 1000, webhook_attempts: int = 6,
+                 webhook_base_delay: float = 0.5, webhook_max_delay: float = 30.0) -> None:
+        self.metrics = metrics
+        self.ring = AlertRing(ring_size)
+        self.listener_queue = listener_queue
+        self._listeners: set[asyncio.Queue[AlertEvent | None]] = set()
+        self.webhook_options: dict[str, Any] = {
+            "queue_size": webhook_queue, "max_attempts": webhook_attempts,
+            "base_delay": webhook_base_delay, "max_delay": webhook_max_delay}
+        self.webhooks: dict[str, WebhookSubscriber] = {}
+        self._configs: list[WebhookConfig] = []
+        self._session: Any = None
+        self._stopping: set[asyncio.Future[None]] = set()
+        self.ready = asyncio.Event()
+
+    # lifecycle
+    async def start(self, configs: Iterable[WebhookConfig] = ()) -> None:
+        import aiohttp
+
+        if self._session is None:
+            self._session = aiohttp.ClientSession()
+        for c in configs:
+            self.add_webhook(c)
+
+    async def stop(self) -> None:
+        for sub in list(self.webhooks.values()):
+            await sub.stop()
+        self.webhooks.clear()
+        for q in list(self._listeners):
+            with contextlib.suppress(asyncio.QueueFull):
+                q.put_nowait(None)
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    # webhooks
+    def add_webhook(self, config: WebhookConfig) -> WebhookSubscriber:
+        old = self.webhooks.pop(config.id, None)
+        if old is not None:
+            self._stopping.add(asyncio.ensure_future(old.stop()))
+            self._stopping = {t for t in self._stopping if not t.done()}
+        sub = WebhookSubscriber(config, self.metrics, self._session, **self.webhook_options)
+        self.webhooks[config.id] = sub
+        sub.start()
+        return sub
+
+    async def remove_webhook(self, webhook_id: str) -> bool:
+        sub = self.webhooks.pop(webhook_id, None)
+        if sub is None:
+            return False
+        await sub.stop()
+        return True
+
+    def decided(self, event: AlertEvent) -> None:
+        """An alert this worker decided (and produced): post it to every webhook."""
+        for sub in self.webhooks.values():
+            sub.offer(event)
+
+    # the ring and SSE
+    def followed(self, event: AlertEvent) -> bool:
+        """An alert read from the alerts topic: keep it and tell the SSE listeners."""
+        if not self.ring.add(event):
+            return False
+        for q in list(self._listeners):
+            if q.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    q.get_nowait()
+                self.metrics.subscriber_dropped.labels("sse").inc()
+            q.put_nowait(event)
+        return True
+
+    def listen(self) -> asyncio.Queue[AlertEvent | None]:
+        q: asyncio.Queue[AlertEvent | None] = asyncio.Queue(self.listener_queue)
+        self._listeners.add(q)
+        self.metrics.sse_clients.set(len(self._listeners))
+        return q
+
+    def unlisten(self, q: asyncio.Queue[AlertEvent | None]) -> None:
+        self._listeners.discard(q)
+        self.metrics.sse_clients.set(len(self._listeners))
+
+    def recent(self, topics: Iterable[str] | None = None, types: Iterable[str] | None = None,
+               limit: int = 100) -> list[AlertEvent]:
+        """Newest first."""
+        out = [e for e in reversed(self.ring.events()) if e.matches(topics, types)]
+        return out[:limit]
+
+
+def sse_frame(event: AlertEvent) -> bytes:
+    """One server-sent event: id = the alert id, event = its CloudEvents type,
+    data = the structured CloudEvent JSON on one line."""
+    return (f"id: {event.id}\nevent: {event.type}\ndata: ".encode()
+            + event.body() + b"\n\n")
+
+
+async def topic_partitions(consumer: Any, topic: str) -> set[int]:
+    """The partitions of a topic (a consumer with no subscription has not
+    fetched its metadata, so partitions_for_topic alone may say None)."""
+    parts = consumer.partitions_for_topic(topic)
+    if parts:
+        return set(parts)
+    cluster = await consumer._client.fetch_all_metadata()
+    return set(cluster.partitions_for_topic(topic) or ())
+
+
+async def read_alerts_topic(bootstrap: list[str], topic: str, limit: int = 100_000,
+                            ) -> list[AlertEvent]:
+    """Every alert on the topic up to its current end (partition by partition,
+    each in order); for a resume the ring cannot serve."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                enable_auto_commit=False)
+    await consumer.start()
+    out: list[AlertEvent] = []
+    try:
+        tps = [TopicPartition(topic, p) for p in sorted(await topic_partitions(consumer, topic))]
+        if not tps:
+            return out
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(out) < limit:
+            behind = [tp for tp in tps if await consumer.position(tp) < ends[tp]]
+            if not behind:
+                break
+            batches = await consumer.getmany(*behind, timeout_ms=200)
+            for records in batches.values():
+                for rec in records:
+                    with contextlib.suppress(ValueError, UnicodeDecodeError):
+                        out.append(AlertEvent.from_kafka(rec.headers, rec.value))
+    finally:
+        await consumer.stop()
+    return out
+
+
+async def follow_alerts(bootstrap: list[str], topic: str, hub: AlertHub,
+                        backlog: int | None = None) -> None:
+    """Fill the ring with the last alerts of each partition, then keep following."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    backlog = hub.ring.capacity if backlog is None else backlog
+    delay = 1.0
+    while True:
+        consumer = None
+        try:
+            consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                        enable_auto_commit=False, fetch_max_wait_ms=100)
+            await consumer.start()
+            parts: set[int] = set()
+            while not parts:
+                parts = await topic_partitions(consumer, topic)
+                if not parts:
+                    await asyncio.sleep(0.5)
+            tps = [TopicPartition(topic, p) for p in sorted(parts)]
+            consumer.assign(tps)
+            begins = await consumer.beginning_offsets(tps)
+            ends = await consumer.end_offsets(tps)
+            for tp in tps:
+                consumer.seek(tp, max(begins[tp], ends[tp] - backlog))
+            hub.ready.set()
+            delay = 1.0
+            while True:
+                batches = await consumer.getmany(timeout_ms=500)
+                for records in batches.values():
+                    for rec in records:
+                        try:
+                            hub.followed(AlertEvent.from_kafka(rec.headers, rec.value))
+                        except (ValueError, UnicodeDecodeError) as exc:
+                            log.warning("alerts %s offset %d unreadable: %s", rec.partition,
+                                        rec.offset, exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("following %s failed (%s); retrying in %.0f s", topic, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+        finally:
+            if consumer is not None:
+                await consumer.stop()
