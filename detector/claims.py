@@ -100,10 +100,11 @@ class ClaimIndex:
                 best, best_score, best_key = c, score, key
         return best, best_score
 
-    def assign(self, topic_id: str, terms: frozenset[str], text: str, sentence: str = "") -> Claim:
+    def assign(self, topic_id: str, terms: frozenset[str], text: str, sentence: str = "",
+               merge_at: float = MERGE_AT) -> Claim:
         """The claim these terms belong to, opening a new one when none is close."""
         best, score = self.best(topic_id, terms, sentence)
-        if best is not None and score >= MERGE_AT:
+        if best is not None and score >= merge_at:
             best.members += 1
             return best
         cid = f"{topic_id}:{stable_id(*sorted(terms), length=12)}"

@@ -582,7 +582,11 @@ class Detector:
             if best[0] is not None and best[1] >= 0.6:
                 return best[0], text
             return None, ""
-        return self.index.assign(topic_id, terms, text, sentence), text
+        # a bare noun phrase ("its interest in the infant-formula maker") says less than a
+        # clause: it joins a claim only on a closer match
+        clause = any(t.pos_ in ("VERB", "AUX") for t in toks)
+        return self.index.assign(topic_id, terms, text, sentence,
+                                 merge_at=0.5 if clause else 0.67), text
 
     def _owner_party(self, owner: Any, offset: int, scan: _ItemScan) -> str | None:
         """The party of a possessor ("the regulator's", "Kestria's")."""
