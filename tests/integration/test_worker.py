@@ -61,6 +61,8 @@ def reference_alert_ids(settings: Any) -> list[str]:
 def seed_run(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """One worker, the seed feed replayed through the CLI, everything it produced."""
     worker = make_worker(tmp_path_factory.mktemp("seed"), broker)
+    # decided first, next to the worker's start: both must run the same detector code
+    reference = reference_alert_ids(worker.settings)
     worker.start()
     try:
         done = worker.cli("replay", str(SEEDS / "feed.jsonl"), "--no-progress")
@@ -72,7 +74,7 @@ def seed_run(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         alerts = consume_all(servers, worker.settings.alerts_topic, idle=5)
         observations = consume_all(servers, worker.settings.observations_topic, idle=1)
         yield {"worker": worker, "alerts": alerts, "observations": observations,
-               "metrics": worker.metrics()}
+               "metrics": worker.metrics(), "reference": reference}
     finally:
         worker.stop()
 
@@ -101,7 +103,7 @@ def test_seed_feed_alerts_are_well_formed_cloudevents(seed_run: dict[str, Any]) 
 
 def test_seed_feed_alerts_equal_the_cores_decisions(seed_run: dict[str, Any]) -> None:
     streamed = [dict(rec.headers)["ce_id"].decode() for rec in seed_run["alerts"]]
-    reference = reference_alert_ids(seed_run["worker"].settings)
+    reference = seed_run["reference"]
     assert len(streamed) == len(set(streamed)), "an alert was emitted twice"
     assert sorted(streamed) == sorted(reference)
 
