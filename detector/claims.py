@@ -59,6 +59,8 @@ class ClaimIndex:
     def __init__(self) -> None:
         self._by_topic: dict[str, list[Claim]] = {}
         self._by_id: dict[str, Claim] = {}
+        #: claims opened by `assign` since the last drain_new()
+        self._new: list[Claim] = []
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -108,4 +110,22 @@ class ClaimIndex:
             best.members += 1
             return best
         cid = f"{topic_id}:{stable_id(*sorted(terms), length=12)}"
-        return self.add(Claim(cid, topic_id, text, terms))
+        if cid in self._by_id:
+            return self._by_id[cid]
+        claim = self.add(Claim(cid, topic_id, text, terms))
+        self._new.append(claim)
+        return claim
+
+    def drain_new(self) -> list[Claim]:
+        """The claims `assign` opened since the last call (for a caller that
+        shares discovered claims between processes), oldest first."""
+        out, self._new = self._new, []
+        return out
+
+    def add_discovered(self, claim_id: str, topic_id: str, text: str,
+                       terms: frozenset[str] | set[str] | list[str]) -> bool:
+        """Add a claim another process discovered; False when it is already known."""
+        if claim_id in self._by_id:
+            return False
+        self.add(Claim(claim_id, topic_id, text, frozenset(terms)))
+        return True

@@ -452,6 +452,10 @@ class Detector:
                     party, alias_text = h.value, scan.text[h.start:h.end]
         if party is None:
             party, alias_text = self._party_by_alias(text)
+        if party is None and any(t.lower_ in ("its", "their") and t.dep_ == "poss"
+                                 for t in span) and last_group is not None and last_group.party:
+            # "its defence ministry": the organisation last quoted
+            return _Speaker(text, last_group.party, "official", person)
         if party is None and span.root.pos_ == "NOUN" and not span.ents and \
                 text.lower().startswith(("the ", "its ", "their ")):
             ref = self._definite(span.root.lower_, recent)
