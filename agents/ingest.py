@@ -132,11 +132,12 @@ class Deduplicator:
     two copies of one text under different ids can land on different
     partitions; a table keyed by text digest would need a repartition hop (a
     second write and read of every item) plus a changelog write per item, on
-    the path every item takes. Losing this set on a restart is harmless for
-    alerts: at-least-once redelivery re-detects the same item with the same
-    observation ids, which the claim status machine ignores. What it can cost
-    is a syndicated copy arriving after a restart (or on another partition's
-    worker) counting once more as independent media support.
+    the path every item takes. This set is only the fast path: it is empty
+    after a restart, so what makes a redelivered item safe is not here (the
+    status machine ignores observation ids it has seen, and those ids must
+    not change on redelivery). What it can cost is a syndicated copy arriving
+    after a restart, or on another partition's worker, counting once more as
+    independent media support.
     """
 
     def __init__(self, capacity: int = 200_000) -> None:
