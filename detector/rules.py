@@ -337,8 +337,15 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
     dropped: set[int] = set()
     for s in out:
         content = set(s.content_tokens)
+        roots = {i for i in content if sent.doc[i].head.i not in content
+                 or sent.doc[i].head.i == i}
+        # only a statement that heads the content is relayed ("X said Y confirmed Z"); one
+        # inside a relative clause ("the affair, which he said ...") is not
         inner = [o for o in out if o.cue_token in content and o is not s and
                  o.speaker_kind != "publisher" and
+                 (o.cue_token in roots or (sent.doc[o.cue_token].head.i in roots and
+                                           sent.doc[o.cue_token].dep_ in ("ccomp", "conj",
+                                                                          "xcomp"))) and
                  _trailing_attribution(sent.doc[s.cue_token], lex) is None]
         if inner and all(lex.verb_class(o.cue) == "hedge" and o.speaker_kind == "pronoun"
                          for o in inner) and lex.verb_class(s.cue) == "speech":
