@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import faust
 
 from agents.alerts import AlertHub, follow_alerts, parse_webhooks_setting
+from agents.claims import ClaimRegistry, encode_claim, follow_claims
 from agents.ingest import Deduplicator, dead_letter
 from agents.metrics import Metrics
 from agents.settings import Settings
@@ -76,6 +77,7 @@ class Pipeline:
         self.registry = TopicRegistry(topics or ())
         self.initial_topics = topics
         self.dedup = Deduplicator(settings.dedup_capacity)
+        self.claim_registry = ClaimRegistry()
         self.detector: Any = None
         self._detector_task: asyncio.Future[Any] | None = None
         self._executor: ThreadPoolExecutor | None = None
@@ -103,6 +105,8 @@ class Pipeline:
             topic_replication_factor=1,
             processing_guarantee="at_least_once",
             consumer_auto_offset_reset="earliest",
+            broker_session_timeout=s.session_timeout,
+            broker_heartbeat_interval=min(3.0, s.session_timeout / 3),
             autodiscover=False,
             web_router_enabled=False,
             web_tables_enabled=False,
@@ -128,6 +132,10 @@ class Pipeline:
             partitions=s.partitions)
         self.claims = self.app.Table(
             "claims", default=None, partitions=s.partitions)
+        #: news item id -> the observations it produced, "text:<digest>" -> item id;
+        #: co-partitioned with the news topic (see agents.detect.ProcessedItems)
+        self.items = self.app.Table(
+            "items", default=None, partitions=s.partitions)
 
         from agents import detect, track, web
 
@@ -136,6 +144,11 @@ class Pipeline:
         web.register(self)
         self.app.task(self._follow_topics)
         self.app.task(self._follow_alerts)
+        self.app.task(self._follow_claims)
+
+    async def _follow_claims(self) -> None:
+        await follow_claims(self.settings.bootstrap_servers, self.settings.claims_topic,
+                            self.claim_registry)
 
     async def _follow_alerts(self) -> None:
         await self.hub.start(self.webhook_configs)
@@ -189,6 +202,13 @@ class Pipeline:
 
     async def send_observation(self, rec: ObservationRecord) -> None:
         await self.observations_topic.send(key=rec.claim_id, value=rec)
+
+    async def send_claim(self, claim: Any) -> None:
+        """Publish a claim the detector opened, and wait for the broker's ack."""
+        await self.app.producer.send_and_wait(
+            self.settings.claims_topic, claim.id.encode("utf-8"), encode_claim(claim),
+            partition=None, timestamp=None, headers=None)
+        self.claim_registry.published(claim)
 
     async def send_alert(self, claim_id: str, value: bytes,
                          headers: Sequence[tuple[str, bytes]]) -> None:

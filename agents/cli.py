@@ -51,6 +51,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
                  settings.deadletter_topic):
         ensure_topic(servers, name, settings.partitions)
     ensure_topic(servers, settings.topics_topic, compacted=True)
+    ensure_topic(servers, settings.claims_topic, compacted=True)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     pipe = create_pipeline(settings)
     argv = [f"{Path(sys.argv[0]).name} worker"]

@@ -4,17 +4,29 @@ Consumes news.items.v1 as raw bytes in small batches
 (`stream.take_events(n, within=s)`; faust acks a batch's events only after
 the batch is processed), hands the valid first-seen items to the detector
 and sends each observation keyed by claim id, so one worker owns a claim.
+
+Crash safety (at-least-once, no second opinion): every processed item is
+recorded in the changelog-backed `items` table with the observations it
+produced (and its text digest, for syndicated copies). A redelivered item
+after a crash, or the same id later, re-sends its stored observations instead
+of being detected again against a claim index that has moved on; the track
+stage ignores observation ids it has seen, and alert ids are deterministic.
+Claims the detector opens are published on the claims topic (agents.claims)
+and acknowledged before the item is recorded.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Sequence
+import weakref
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from agents.ingest import Rejected, dead_letter, parse_news
+from agents.claims import add_to_index, drain_new_claims
+from agents.ingest import Rejected, dead_letter, parse_news, text_key
 from detector import Item
 from detector import Observation as DetectorObservation
 from schemas.records import EvidenceSpan, NewsItem, Observation
@@ -36,6 +48,49 @@ def to_record(o: DetectorObservation, ingested_at: float) -> Observation:
     return Observation(**d, evidence=EvidenceSpan(**ev), ingested_at=ingested_at)
 
 
+@contextlib.contextmanager
+def current_event(event: Any) -> Iterator[None]:
+    """Make `event` Faust's current event: a table read or write then goes to
+    that event's partition (in a batch of several partitions, Faust would use
+    whichever event the stream yielded last)."""
+    from faust.streams import _current_event
+
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
+
+
+TEXT_PREFIX = "text:"
+
+
+class ProcessedItems:
+    """The items table: item id -> observation dicts, "text:<digest>" -> item id.
+
+    Keys live in the partition of the news message that carried the item, so
+    a redelivery finds its record. A syndicated copy is found by its digest
+    only when it arrives on the same partition (the in-memory Deduplicator
+    catches the others while the worker runs)."""
+
+    def __init__(self, table: Any) -> None:
+        self.table = table
+
+    def lookup(self, event: Any, news: NewsItem) -> tuple[str, list[DetectorObservation]] | None:
+        with current_event(event):
+            stored = self.table.get(news.id)
+            if stored is not None:
+                return "id", [DetectorObservation.from_dict(o) for o in stored]
+            if self.table.get(TEXT_PREFIX + text_key(news).hex()) is not None:
+                return "text", []
+        return None
+
+    def record(self, event: Any, news: NewsItem, found: list[DetectorObservation]) -> None:
+        with current_event(event):
+            self.table[news.id] = [o.to_dict() for o in found]
+            self.table[TEXT_PREFIX + text_key(news).hex()] = news.id
+
+
 class NewsProcessor:
     """One batch of news events in, observations and dead letters out."""
 
@@ -43,12 +98,15 @@ class NewsProcessor:
         self.pipe = pipe
         self.detector = detector
         self.topics_version = -1
+        self.processed = ProcessedItems(pipe.items)
 
     async def process(self, events: Sequence[Any]) -> None:
         pipe, m = self.pipe, self.pipe.metrics
         now = time.time()
         started = time.perf_counter()
         accepted: list[tuple[NewsItem, Any]] = []
+        #: in item order: stored observations to send again, or None for a detected item
+        plan: list[list[DetectorObservation] | None] = []
         for event in events:
             msg = event.message
             m.items_consumed.inc()
@@ -68,16 +126,44 @@ class NewsProcessor:
                 m.items_duplicate.labels(kind).inc()
                 log.debug("duplicate (%s) item %s at offset %s", kind, news.id, msg.offset)
                 continue
+            stored = self.processed.lookup(event, news)
+            if stored is not None:
+                m.items_duplicate.labels(stored[0]).inc()
+                log.info("item %s at offset %s processed before (%s): %d observations again",
+                         news.id, msg.offset, stored[0], len(stored[1]))
+                if stored[1]:
+                    plan.append(stored[1])
+                continue
             m.items_accepted.inc()
             accepted.append((news, event))
+            plan.append(None)
         if events:
             pipe.last_consumed = now
             m.last_consumed.set(now)
         m.stage_seconds.labels("ingest").observe(time.perf_counter() - started)
-        if accepted:
-            await self.detect(accepted, now)
+        results = await self.detect(accepted, now) if accepted else []
+        # observations in item order: an item seen before a crash keeps its place
+        detected = iter(results)
+        for found in plan:
+            for obs in found if found is not None else next(detected):
+                m.observations.labels(obs.stance).inc()
+                await pipe.send_observation(to_record(obs, now))
+        for (news, event), found in zip(accepted, results, strict=True):
+            self.processed.record(event, news, found)
 
-    async def detect(self, accepted: list[tuple[NewsItem, Any]], ingested_at: float) -> None:
+    def _detect_batch(self, items: list[Item]) -> tuple[list[list[DetectorObservation]],
+                                                        list[Any]]:
+        """On the detector's thread: join the claims other workers (or this
+        worker before a restart) opened, detect, collect the claims opened now."""
+        pending = self.pipe.claim_registry.drain()
+        if pending:
+            added = add_to_index(self.detector, pending)
+            log.debug("%d claims from the registry joined the index", added)
+        results = self.detector.detect_many(items)
+        return results, drain_new_claims(self.detector)
+
+    async def detect(self, accepted: list[tuple[NewsItem, Any]], ingested_at: float,
+                     ) -> list[list[DetectorObservation]]:
         pipe, m = self.pipe, self.pipe.metrics
         newest = max((e.message.timestamp or 0.0) for _, e in accepted)
         await pipe.registry.wait_synced(min(newest, ingested_at))
@@ -86,25 +172,27 @@ class NewsProcessor:
             self.detector.set_topics(pipe.registry.topics())
         items = [to_item(n) for n, _ in accepted]
         started = time.perf_counter()
+        new_claims: list[Any] = []
         try:
-            results = await pipe.run_detector(self.detector.detect_many, items)
+            results, new_claims = await pipe.run_detector(self._detect_batch, items)
         except Exception:
             log.exception("detect_many failed on a batch of %d; retrying one by one", len(items))
             results = []
+            new_claims += await pipe.run_detector(drain_new_claims, self.detector)
             for (news, event), item in zip(accepted, items, strict=True):
                 try:
-                    results.append((await pipe.run_detector(self.detector.detect_many,
-                                                            [item]))[0])
+                    found, opened = await pipe.run_detector(self._detect_batch, [item])
+                    results.append(found[0])
+                    new_claims += opened
                 except Exception as exc:
                     m.stage_errors.labels("detect").inc()
                     log.error("detect failed on item %s: %r", item.id, exc)
                     await self._dead_letter_item(news, event, repr(exc))
                     results.append([])
         m.stage_seconds.labels("detect").observe(time.perf_counter() - started)
-        for found in results:
-            for obs in found:
-                m.observations.labels(obs.stance).inc()
-                await pipe.send_observation(to_record(obs, ingested_at))
+        for claim in new_claims:
+            await pipe.send_claim(claim)
+        return results
 
     async def _dead_letter_item(self, news: NewsItem, event: Any, detail: str) -> None:
         msg = event.message
@@ -122,6 +210,7 @@ def register(pipe: Pipeline) -> Any:
     async def detect(stream: Any) -> None:
         detector = await pipe.load_detector()
         await pipe.registry.ready.wait()
+        await pipe.claim_registry.ready.wait()
         processor = NewsProcessor(pipe, detector)
         async for events in stream.take_events(settings.batch_size,
                                                within=settings.batch_seconds):

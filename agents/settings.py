@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     batch_seconds: float = Field(0.05, gt=0)
     #: how many item ids and text hashes the duplicate filter remembers
     dedup_capacity: int = Field(200_000, ge=1)
+    #: consumer group session timeout: how long a killed worker's partitions wait
+    #: before the group gives them to the others (the broker allows 6 to 1800 s)
+    session_timeout: float = Field(60.0, ge=6, le=1800)
     #: compacted topic of discovered claims (claim id -> topic, text, terms)
     claims_topic: str = "claimwatch.claims.v1"
     #: webhook subscribers: JSON list of {url, secret, topics?}

@@ -88,6 +88,7 @@ def pipe(settings: Settings, fake: FakeDetector) -> Iterator[tuple[Pipeline, Sen
     p = create_pipeline(settings, detector_factory=factory, metrics=Metrics(), topics=[TOPIC])
     p.registry.replace_all([TOPIC])
     p.registry.ready.set()
+    p.claim_registry.ready.set()
     p.app.conf.store = "memory://"
     p.app.finalize()
     sent = Sent()

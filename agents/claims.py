@@ -1,0 +1,132 @@
+"""The discovered-claims registry: the compacted topic claimwatch.claims.v1
+(key = claim id, value = {id, topic_id, text, terms}).
+
+The detector clusters statements into claims with an index it keeps in
+memory. Without this registry a restarted worker would start with an empty
+index, and items after the restart would open new claims instead of joining
+the ones opened before (other claim ids, so other alerts); two workers would
+each cluster on their own. So the news agent publishes every claim the
+detector opens (and waits for the broker's ack before it records the item as
+processed), and every worker reads the whole topic from the beginning (no
+consumer group), catches up before it detects anything, and keeps following
+it: a claim one worker opens joins the other workers' indexes a moment later.
+
+Claim ids are a digest of the topic and the claim's terms, so two workers that
+open the same claim at the same moment publish the same key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+log = logging.getLogger(__name__)
+FOLLOW_FETCH_WAIT_MS = 100
+
+
+def encode_claim(claim: Any) -> bytes:
+    return json.dumps({"id": claim.id, "topic_id": claim.topic_id, "text": claim.text,
+                       "terms": sorted(claim.terms)}, ensure_ascii=False,
+                      sort_keys=True).encode("utf-8")
+
+
+class ClaimRegistry:
+    """Discovered claims read from the topic, waiting to join the detector's index."""
+
+    def __init__(self) -> None:
+        self.known: set[str] = set()
+        self._pending: list[dict[str, Any]] = []
+        self.ready = asyncio.Event()
+
+    def apply_message(self, key: bytes | None, value: bytes | None) -> bool:
+        """One record of the topic; True when it is a claim not seen before."""
+        if value is None:
+            return False
+        try:
+            data = json.loads(value)
+            claim = {"id": str(data["id"]), "topic_id": str(data["topic_id"]),
+                     "text": str(data.get("text", "")),
+                     "terms": [str(t) for t in data["terms"]]}
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("claims record %r skipped: %r", key, exc)
+            return False
+        if claim["id"] in self.known:
+            return False
+        self.known.add(claim["id"])
+        self._pending.append(claim)
+        return True
+
+    def published(self, claim: Any) -> None:
+        """A claim this worker's detector opened (it is in its index already)."""
+        self.known.add(claim.id)
+
+    def drain(self) -> list[dict[str, Any]]:
+        out, self._pending = self._pending, []
+        return out
+
+    def __len__(self) -> int:
+        return len(self.known)
+
+
+def add_to_index(detector: Any, claims: list[dict[str, Any]]) -> int:
+    """Add registry claims to a detector's index (run on the detector's thread)."""
+    index = getattr(detector, "index", None)
+    if index is None or not hasattr(index, "add_discovered"):
+        return 0
+    return sum(bool(index.add_discovered(c["id"], c["topic_id"], c["text"], c["terms"]))
+               for c in claims)
+
+
+def drain_new_claims(detector: Any) -> list[Any]:
+    index = getattr(detector, "index", None)
+    if index is None or not hasattr(index, "drain_new"):
+        return []
+    return list(index.drain_new())
+
+
+async def follow_claims(bootstrap: list[str], name: str, registry: ClaimRegistry) -> None:
+    """Read the compacted claims topic from the start, mark the registry ready
+    once caught up, then keep following until cancelled."""
+    from aiokafka import AIOKafkaConsumer, TopicPartition
+
+    from agents.alerts import topic_partitions
+    from agents.topics import ensure_compacted_topic
+
+    delay = 1.0
+    while True:
+        consumer = None
+        try:
+            await ensure_compacted_topic(bootstrap, name)
+            consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
+                                        enable_auto_commit=False,
+                                        fetch_max_wait_ms=FOLLOW_FETCH_WAIT_MS)
+            await consumer.start()
+            parts = await topic_partitions(consumer, name) or {0}
+            tps = [TopicPartition(name, p) for p in sorted(parts)]
+            consumer.assign(tps)
+            await consumer.seek_to_beginning(*tps)
+            ends = await consumer.end_offsets(tps)
+            pending = {tp for tp in tps if ends[tp] > 0}
+            delay = 1.0
+            while True:
+                if not pending and not registry.ready.is_set():
+                    log.info("claims registry loaded: %d claims", len(registry))
+                    registry.ready.set()
+                batches = await consumer.getmany(timeout_ms=FOLLOW_FETCH_WAIT_MS)
+                for records in batches.values():
+                    for rec in records:
+                        registry.apply_message(rec.key, rec.value)
+                for tp in list(pending):
+                    if await consumer.position(tp) >= ends[tp]:
+                        pending.discard(tp)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("following %s failed (%s); retrying in %.0f s", name, exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30.0)
+        finally:
+            if consumer is not None:
+                await consumer.stop()
