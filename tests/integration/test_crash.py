@@ -82,7 +82,7 @@ def worker_states(worker: Worker) -> dict[str, tuple[str, dict[str, str]]]:
 
 def group_done(worker: Worker) -> bool:
     """The worker's group has committed the news and observations topics to their ends."""
-    from kafka import KafkaAdminClient, KafkaConsumer
+    from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
 
     s = worker.settings
     admin = KafkaAdminClient(bootstrap_servers=s.bootstrap_servers)
@@ -92,11 +92,13 @@ def group_done(worker: Worker) -> bool:
             committed = admin.list_consumer_group_offsets(s.app_id)
         else:
             committed = admin.list_group_offsets({s.app_id: None})[s.app_id]
-        wanted = [tp for tp in committed if tp.topic in (s.news_topic, s.observations_topic)]
-        if {tp.topic for tp in wanted} != {s.news_topic, s.observations_topic}:
+        wanted = [TopicPartition(topic, p) for topic in (s.news_topic, s.observations_topic)
+                  for p in sorted(consumer.partitions_for_topic(topic) or ())]
+        if not wanted:
             return False
         ends = consumer.end_offsets(wanted)
-        return all(committed[tp].offset >= ends[tp] for tp in wanted)
+        return all((committed[tp].offset if tp in committed else 0) >= ends[tp]
+                   for tp in wanted)
     finally:
         admin.close()
         consumer.close()

@@ -1,0 +1,117 @@
+"""Two workers in one consumer group reach the same claim states as one.
+
+The news topic has 4 partitions. The feed (feedgen: renamed copies of the
+seed stories plus filler) keys every item of a story copy with the copy's
+key, so a story stays on one partition and in order, while the copies spread
+over the partitions and so over the two workers; the copies are separated
+(their items match only their own topics), so the result does not depend on
+the order between partitions. One worker and two workers each run the feed
+on topics of their own; both give the in-process reference's alert ids and
+claim states, the two workers sharing the claims between them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agents.settings import Settings
+from tests.integration import feedgen
+from tests.integration.support import (
+    Worker,
+    consume_all,
+    free_port,
+    http_get,
+    make_worker,
+    produce,
+    wait_for,
+)
+from tests.integration.test_crash import expected_states, group_done
+
+pytestmark = pytest.mark.integration
+
+PARTITIONS = 4
+
+
+def states_of(workers: list[Worker]) -> dict[str, tuple[str, dict[str, str]]]:
+    """The union of the workers' GET /claims; a claim on two workers must agree."""
+    out: dict[str, tuple[str, dict[str, str]]] = {}
+    for w in workers:
+        offset: int | None = 0
+        while offset is not None:
+            status, body = http_get(f"{w.base}/claims?limit=500&offset={offset}")
+            assert status == 200, body
+            page = json.loads(body)
+            for c in page["claims"]:
+                state = (c["status"], c["stances"])
+                assert out.setdefault(c["claim_id"], state) == state, c["claim_id"]
+            offset = page["next_offset"]
+    return out
+
+
+def second(worker: Worker, tmp_path: Path) -> Worker:
+    """Another worker in the same group: same topics and app id, its own port and data."""
+    env = {**worker.env, "CLAIMWATCH_WEB_PORT": str(free_port()),
+           "CLAIMWATCH_DATA_DIR": str(tmp_path / "data2")}
+    settings = Settings(**{k.removeprefix("CLAIMWATCH_").lower(): v for k, v in env.items()})
+    return Worker(env, settings, None, tmp_path / "worker2.log")
+
+
+def news_partitions(w: Worker) -> set[str]:
+    _, body = w.health()
+    return {p for p in body.get("assigned_partitions", ())
+            if p.startswith(w.settings.news_topic + ":")}
+
+
+def run(workers: list[Worker], feed: feedgen.Feed) -> dict[str, Any]:
+    for w in workers:
+        w.start()
+    if len(workers) > 1:
+        def split() -> bool:
+            parts = [news_partitions(w) for w in workers]
+            return all(parts) and len(set().union(*parts)) == PARTITIONS
+        wait_for(split, 120, "the news partitions to be split between the workers", 1)
+    started = time.monotonic()
+    produce(workers[0].settings.bootstrap_servers, workers[0].settings.news_topic,
+            feed.messages)
+    wait_for(lambda: group_done(workers[0]), 300, "the feed to be processed", interval=2)
+    alerts = consume_all(workers[0].settings.bootstrap_servers,
+                         workers[0].settings.alerts_topic, idle=3, timeout=120)
+    return {"alerts": alerts, "states": states_of(workers),
+            "seconds": round(time.monotonic() - started, 1),
+            "partitions": [sorted(news_partitions(w)) for w in workers]}
+
+
+def test_two_workers_reach_the_same_claim_states_as_one(tmp_path: Path, broker: str) -> None:
+    pytest.importorskip("rocksdict")
+    feed = feedgen.build(copies=8, filler=300, seed=7)
+    ref = feedgen.reference(feed)
+    topics = feed.write_topics(tmp_path / "topics.yaml")
+    common = {"CLAIMWATCH_PARTITIONS": str(PARTITIONS), "CLAIMWATCH_STORE": "rocksdb://",
+              "CLAIMWATCH_TOPICS_FILE": str(topics)}
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    one = make_worker(tmp_path / "one", broker, **common)
+    first = make_worker(tmp_path / "two", broker, **common)
+    pair = [first, second(first, tmp_path / "two")]
+    try:
+        single = run([one], feed)
+        one.stop()
+        double = run(pair, feed)
+    finally:
+        for w in (one, *pair):
+            w.stop()
+    print(f"\none worker: {len(single['alerts'])} alerts in {single['seconds']} s; "
+          f"two workers ({double['partitions']}): {len(double['alerts'])} alerts in "
+          f"{double['seconds']} s")
+    want = expected_states(ref)
+    assert single["states"] == want
+    assert double["states"] == want
+    for result in (single, double):
+        ids = [dict(r.headers)["ce_id"].decode() for r in result["alerts"]]
+        assert set(ids) == ref.alert_ids
+        assert len(ids) == len(set(ids))
