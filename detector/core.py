@@ -100,6 +100,7 @@ class Detector:
         self._alias_party: dict[str, dict[str, str]] = {}
         self._anchors: dict[str, set[str]] = {}
         self._recent: list[_Speaker] = []
+        self._gate: set[str] = set()
         self._claim_cache: dict[tuple[str, str, str],
                                 tuple[frozenset[str], set[str], list[str]]] = {}
         self.set_topics(topics)
@@ -129,9 +130,15 @@ class Detector:
         keys: dict[int, tuple[str, str, str]] = {}
         make = self._nlp.make_doc
 
+        gate: set[str] = set()
+
         def add(kind: str, topic_id: str, value: str, phrases: Iterable[str]) -> None:
             label = f"{kind}\x1f{topic_id}\x1f{value}"
             docs = [make(p) for p in dict.fromkeys(phrases) if p.strip()]
+            for d in docs:
+                first = _WORDS.findall(d.text.lower())
+                if first:
+                    gate.add(first[0])
             if docs:
                 matcher.add(label, docs)
                 keys[vocab.strings[label]] = (kind, topic_id, value)
@@ -158,6 +165,7 @@ class Detector:
                 add("C", t.id, c.id, c.keywords or words)
         self._matcher = matcher
         self._keys = keys
+        self._gate = gate
 
     def _pinned(self, doc: Any, topic: Topic) -> tuple[frozenset[str], set[str], list[str]]:
         """A pinned claim's clustering terms, its anchors (names and figures, which an
@@ -187,6 +195,9 @@ class Detector:
     # -- the cheap pass ---------------------------------------------------------
     def _scan(self, item: Item) -> _ItemScan:
         text = item.text
+        if self._gate.isdisjoint(_WORDS.findall(text.lower())):
+            # not one word that starts a keyword, alias or claim word: no tokenizer needed
+            return _ItemScan(item, text, [], set())
         doc = self._nlp.make_doc(text)
         hits: list[_Hit] = []
         claim_hits: list[_Hit] = []
@@ -271,14 +282,35 @@ class Detector:
             jobs.extend((n, s, e) for s, e in scan.sentences)
         parsed: dict[int, list[tuple[int, Any]]] = {}
         texts = (scans[n].text[s:e] for n, s, e in jobs)
-        for (n, s, _e), doc in zip(jobs, self._nlp.pipe(texts, batch_size=self.batch_size),
-                                   strict=True):
+        lazy = "ner" in self._nlp.pipe_names
+        docs = list(self._nlp.pipe(texts, batch_size=self.batch_size,
+                                   disable=["ner"] if lazy else []))
+        if lazy:
+            want = [i for i, ((n, s, _e), doc) in enumerate(zip(jobs, docs, strict=True))
+                    if self._needs_ner(doc, s, scans[n])]
+            ner = self._nlp.get_pipe("ner")
+            for i, doc in zip(want, ner.pipe([docs[i] for i in want],
+                                             batch_size=self.batch_size), strict=True):
+                docs[i] = doc
+        for (n, s, _e), doc in zip(jobs, docs, strict=True):
             parsed.setdefault(n, []).append((s, doc))
         out = []
         for n, scan in enumerate(scans):
             obs = self._observe(scan, parsed.get(n, [])) if scan.topics else []
             out.append(obs + self._pinned_by_model(scan, obs))
         return out
+
+    def _needs_ner(self, doc: Any, offset: int, scan: _ItemScan) -> bool:
+        """Named entities are needed only where a name that no tracked alias covers could
+        be a speaker (a subject, or the source of 'according to'); the entity recognizer
+        is a third of the parse's cost, so it runs on those texts only."""
+        covered = [(h.start - offset, h.end - offset) for h in scan.hits if h.kind == "P"]
+        for t in doc:
+            if t.pos_ == "PROPN" and (t.dep_ in ("nsubj", "nsubjpass", "compound", "poss")
+                                      or t.head.lower_ in ("to", "by", "per")):
+                if not any(a <= t.idx < b for a, b in covered):
+                    return True
+        return False
 
     def stance_model(self) -> Any:
         """The learned claim/item stance model (package data), loaded on first use."""
@@ -701,6 +733,7 @@ class Detector:
         return self.index.claims(topic_id)
 
 
+_WORDS = re.compile(r"[^\W_]+")
 _REPORT_NOUNS = frozenset({"report", "story", "article", "reporting", "account", "reports"})
 _DULL = frozenset(["the", "and", "for", "with", "that", "this", "from", "have", "has", "had", "was", "were", "will", "would", "said", "says"])
 _GENERIC_TERMS = frozenset(
