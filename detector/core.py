@@ -345,7 +345,7 @@ class Detector:
                 observation_id=stable_id(item.id, claim.id, "model", label, length=24),
                 claim_id=claim.id, claim_text=claim.text, topic_id=claim.topic_id,
                 item_id=item.id, source=item.source, url=item.url,
-                published_at=item.published_at, stance=label,  # type: ignore[arg-type]
+                published_at=item.published_at, stance=label,
                 speaker=None, party=None, role="media", when="current",
                 evidence=Evidence(scan.text[s0:s1], s0, s1),
                 confidence=float(probs.get(label, 0.5)),
@@ -612,9 +612,9 @@ class Detector:
             # no keyword here: join a close claim of a topic this item concerns
             best: tuple[Claim | None, float] = (None, 0.0)
             for tid in scan.topics:
-                c, score = self.index.best(tid, terms, sentence)
-                if c is not None and score > best[1]:
-                    best = (c, score)
+                near, score = self.index.best(tid, terms, sentence)
+                if near is not None and score > best[1]:
+                    best = (near, score)
             if best[0] is not None and best[1] >= 0.6:
                 return best[0], text
             return None, ""

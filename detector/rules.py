@@ -107,7 +107,7 @@ def _speaker_of(verb: Token) -> Token | None:
             if not _can_speak(head):
                 head = next((t for t in reversed(list(verb.doc[verb.sent.start:head.i]))
                              if t.pos_ in ("NOUN", "PROPN") and _can_speak(t)), head)
-            return head  # type: ignore[no-any-return]
+            return head
         return c
     for c in verb.children:  # passive: "was denied by X"
         if c.dep_ == "agent":
@@ -314,14 +314,13 @@ def _trailing_attribution(tok: Token, lex: Lexicon) -> Token | None:
     first = min(t.i for t in subj.subtree)
     if first == 0 or tok.doc[first - 1].text not in (",", "”", '"', "’"):
         return None
-    return tok.head  # type: ignore[no-any-return]
+    return tok.head
 
 
 def statements(sent: Span, lex: Lexicon) -> list[Statement]:
     """All stance-bearing statements in one parsed sentence."""
     out: list[Statement] = []
     question = sent.text.rstrip().rstrip("”\"’'").endswith("?")
-    doc = sent.doc
     for tok in sent:
         st = _verb_statement(tok, sent, lex) or _source_statement(tok, sent, lex) \
             or _noun_statement(tok, sent, lex)
@@ -332,7 +331,6 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
             st.confidence = min(st.confidence, 0.5)
         out.append(st)
     # an outer reporting verb whose content holds another statement only relays it
-    inner = {s.cue_token for s in out}
     kept = []
     dropped: set[int] = set()
     for s in out:
@@ -368,7 +366,6 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
         # sentence's own statement adds nothing of its own
         kept = [s for s in kept if not (s.speaker_kind == "publisher" and s.refers_back)] \
             or kept
-    del inner, doc
     return kept
 
 

@@ -198,7 +198,7 @@ def state_from_dict(d: dict[str, Any]) -> ClaimState:
         ),
         media_confirm_sources=tuple(d.get("media_confirm_sources", ())),
         media_deny_sources=tuple(d.get("media_deny_sources", ())),
-        reversals=tuple(tuple(r) for r in d.get("reversals", ())),  # type: ignore[misc]
+        reversals=tuple(tuple(r) for r in d.get("reversals", ())),
         seen_observations=tuple(d.get("seen_observations", ())),
         seq=int(d.get("seq", 0)),
         timeline=tuple(Observation.from_dict(o) for o in d.get("timeline", ())),
