@@ -20,6 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -36,12 +37,35 @@ _NUM_RE = re.compile(r"\d+")
 
 # A short stop list of our own (function words only).
 STOP: frozenset[str] = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "into", "onto", "over", "under", "about", "after", "before", "than", "then", "so", "that", "this", "these", "those", "there", "here", "it", "its", "it's", "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "has", "have", "had", "having", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "i", "me", "my", "we", "our", "us", "you", "your", "he", "him", "his", "she", "her", "they", "them", "their", "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other", "some", "such", "only", "own", "same", "too", "very", "s", "t", "just", "also", "up", "out", "off", "again", "once", "said", "says", "say", "new", "one", "two", "'s"]
+    [
+        "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for",
+        "with", "from", "as", "into", "onto", "over", "under", "about", "after", "before", "than",
+        "then", "so", "that", "this", "these", "those", "there", "here", "it", "its", "it's",
+        "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "has",
+        "have", "had", "having", "will", "would", "shall", "should", "can", "could", "may",
+        "might", "must", "i", "me", "my", "we", "our", "us", "you", "your", "he", "him", "his",
+        "she", "her", "they", "them", "their", "what", "which", "who", "whom", "whose", "when",
+        "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other",
+        "some", "such", "only", "own", "same", "too", "very", "s", "t", "just", "also", "up",
+        "out", "off", "again", "once", "said", "says", "say", "new", "one", "two", "'s"
+    ]
 )
 
 # Cue lists (our own choice of words; stems of the forms are matched).
 REFUTE = frozenset(
-    ["fake", "fakes", "faked", "hoax", "hoaxes", "false", "falsely", "untrue", "debunk", "debunked", "debunks", "debunking", "deny", "denies", "denied", "denying", "denial", "dismiss", "dismissed", "dismisses", "dismissing", "refute", "refuted", "refutes", "rebut", "rebutted", "reject", "rejected", "rejects", "rejecting", "fabricated", "fabrication", "fabricate", "bogus", "baseless", "unfounded", "myth", "myths", "rumor", "rumors", "rumour", "rumours", "satire", "satirical", "parody", "prank", "pranks", "misleading", "mislead", "misinformation", "doctored", "photoshopped", "photoshop", "hoaxer", "scam", "fraud", "fraudulent", "spoof", "nonsense", "wrong", "incorrect", "inaccurate", "lie", "lies", "lied", "lying", "liar", "retract", "retracted", "retraction", "withdrawn", "withdraw", "erroneous", "groundless", "ridiculous", "absurd", "disputes", "disputed", "contradict", "contradicts", "contradicted", "laughable"]
+    [
+        "fake", "fakes", "faked", "hoax", "hoaxes", "false", "falsely", "untrue", "debunk",
+        "debunked", "debunks", "debunking", "deny", "denies", "denied", "denying", "denial",
+        "dismiss", "dismissed", "dismisses", "dismissing", "refute", "refuted", "refutes",
+        "rebut", "rebutted", "reject", "rejected", "rejects", "rejecting", "fabricated",
+        "fabrication", "fabricate", "bogus", "baseless", "unfounded", "myth", "myths", "rumor",
+        "rumors", "rumour", "rumours", "satire", "satirical", "parody", "prank", "pranks",
+        "misleading", "mislead", "misinformation", "doctored", "photoshopped", "photoshop",
+        "hoaxer", "scam", "fraud", "fraudulent", "spoof", "nonsense", "wrong", "incorrect",
+        "inaccurate", "lie", "lies", "lied", "lying", "liar", "retract", "retracted",
+        "retraction", "withdrawn", "withdraw", "erroneous", "groundless", "ridiculous", "absurd",
+        "disputes", "disputed", "contradict", "contradicts", "contradicted", "laughable"
+    ]
 )
 REFUTE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     tuple(p.split())
@@ -55,22 +79,57 @@ REFUTE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
     )
 )
 HEDGE = frozenset(
-    ["reportedly", "allegedly", "alleged", "alleges", "allege", "purportedly", "purported", "apparently", "apparent", "claim", "claims", "claimed", "claiming", "rumored", "rumoured", "unconfirmed", "unverified", "suggest", "suggests", "suggested", "suggesting", "speculation", "speculate", "speculated", "possibly", "possible", "perhaps", "maybe", "might", "may", "could", "believed", "believe", "believes", "appears", "appear", "appeared", "seems", "seem", "seemed", "likely", "unlikely", "unclear", "uncertain", "suspected", "suspect", "supposedly", "estimated", "estimate", "potentially", "probably", "report", "reports", "reporting", "according", "sources", "source", "unnamed", "anonymous", "expected", "rumors", "whether", "if", "question", "questions"]
+    [
+        "reportedly", "allegedly", "alleged", "alleges", "allege", "purportedly", "purported",
+        "apparently", "apparent", "claim", "claims", "claimed", "claiming", "rumored", "rumoured",
+        "unconfirmed", "unverified", "suggest", "suggests", "suggested", "suggesting",
+        "speculation", "speculate", "speculated", "possibly", "possible", "perhaps", "maybe",
+        "might", "may", "could", "believed", "believe", "believes", "appears", "appear",
+        "appeared", "seems", "seem", "seemed", "likely", "unlikely", "unclear", "uncertain",
+        "suspected", "suspect", "supposedly", "estimated", "estimate", "potentially", "probably",
+        "report", "reports", "reporting", "according", "sources", "source", "unnamed",
+        "anonymous", "expected", "rumors", "whether", "if", "question", "questions"
+    ]
 )
 CONFIRM = frozenset(
-    ["confirm", "confirms", "confirmed", "confirming", "confirmation", "official", "officially", "announce", "announces", "announced", "announcement", "revealed", "reveals", "reveal", "admit", "admits", "admitted", "acknowledge", "acknowledges", "acknowledged", "verified", "verify", "proven", "proved", "proof", "indeed", "true", "genuine", "authentic", "real", "definitely", "certainly", "statement", "stated", "states", "declared", "declares", "declare", "show", "shows", "showed", "shown", "footage", "video", "photos", "evidence", "indeed"]
+    [
+        "confirm", "confirms", "confirmed", "confirming", "confirmation", "official",
+        "officially", "announce", "announces", "announced", "announcement", "revealed", "reveals",
+        "reveal", "admit", "admits", "admitted", "acknowledge", "acknowledges", "acknowledged",
+        "verified", "verify", "proven", "proved", "proof", "indeed", "true", "genuine",
+        "authentic", "real", "definitely", "certainly", "statement", "stated", "states",
+        "declared", "declares", "declare", "show", "shows", "showed", "shown", "footage", "video",
+        "photos", "evidence", "indeed"
+    ]
 )
 NEGATION = frozenset(
-    ["not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot", "n't", "don't", "doesn't", "didn't", "isn't", "wasn't", "aren't", "weren't", "won't", "wouldn't", "can't", "couldn't", "hasn't", "haven't", "hadn't", "shouldn't"]
+    [
+        "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot",
+        "n't", "don't", "doesn't", "didn't", "isn't", "wasn't", "aren't", "weren't", "won't",
+        "wouldn't", "can't", "couldn't", "hasn't", "haven't", "hadn't", "shouldn't"
+    ]
 )
 DENY_VERBS = frozenset(
-    ["deny", "denies", "denied", "denying", "dismiss", "dismissed", "dismisses", "refute", "refuted", "refutes", "reject", "rejected", "rejects", "debunk", "debunked", "rebut", "rebutted", "dispute", "disputed", "disputes", "contradict", "contradicted", "retract", "retracted"]
+    [
+        "deny", "denies", "denied", "denying", "dismiss", "dismissed", "dismisses", "refute",
+        "refuted", "refutes", "reject", "rejected", "rejects", "debunk", "debunked", "rebut",
+        "rebutted", "dispute", "disputed", "disputes", "contradict", "contradicted", "retract",
+        "retracted"
+    ]
 )
 CONFIRM_VERBS = frozenset(
-    ["confirm", "confirms", "confirmed", "admit", "admits", "admitted", "acknowledge", "acknowledged", "acknowledges", "announce", "announced", "announces", "verify", "verified", "reveal", "revealed", "reveals"]
+    [
+        "confirm", "confirms", "confirmed", "admit", "admits", "admitted", "acknowledge",
+        "acknowledged", "acknowledges", "announce", "announced", "announces", "verify",
+        "verified", "reveal", "revealed", "reveals"
+    ]
 )
 REPORT_VERBS = frozenset(
-    ["say", "says", "said", "tell", "told", "report", "reports", "reported", "according", "claim", "claims", "claimed", "write", "wrote", "writes", "explain", "explained", "add", "added"]
+    [
+        "say", "says", "said", "tell", "told", "report", "reports", "reported", "according",
+        "claim", "claims", "claimed", "write", "wrote", "writes", "explain", "explained", "add",
+        "added"
+    ]
 )
 _ALL_CUES = REFUTE | HEDGE | CONFIRM | NEGATION | DENY_VERBS | CONFIRM_VERBS | REPORT_VERBS
 
@@ -263,7 +322,8 @@ class StanceModel:
         self.baseline: list[float] = [float(b) for b in spec["baseline"]]
         # trees[k] = list of trees of class k
         self.trees: list[list[Any]] = spec["trees"]
-        self.log_bias: list[float] = [float(b) for b in spec.get("log_bias", [0.0] * len(self.classes))]
+        bias = spec.get("log_bias", [0.0] * len(self.classes))
+        self.log_bias: list[float] = [float(b) for b in bias]
         self._claims: dict[str, Claim] = {}
 
     # -- loading -----------------------------------------------------------------
@@ -303,7 +363,7 @@ class StanceModel:
         return Body(
             stems=cnt,
             stem_set=frozenset(cnt),
-            bigrams=frozenset(zip(stems, stems[1:], strict=False)),
+            bigrams=frozenset(pairwise(stems)),
             chars=frozenset(_char_grams(text)),
             vec=_norm_vec(cnt, self.idf, self.unk_idf),
             lead_vec=_norm_vec(Counter(lead_stems), self.idf, self.unk_idf),
@@ -328,7 +388,7 @@ class StanceModel:
             toks=toks,
             stems=stems,
             stem_set=frozenset(cnt),
-            bigrams=frozenset(zip(stems, stems[1:], strict=False)),
+            bigrams=frozenset(pairwise(stems)),
             chars=frozenset(_char_grams(text)),
             vec=_norm_vec(cnt, self.idf, self.unk_idf),
             idf_w={t: self.idf.get(t, self.unk_idf) for t in cnt},

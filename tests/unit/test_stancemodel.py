@@ -8,7 +8,14 @@ from importlib import resources
 
 import pytest
 
-from detector.stancemodel import FEATURE_NAMES, LABELS, MODEL_RESOURCE, StanceModel, split_sentences, stem
+from detector.stancemodel import (
+    FEATURE_NAMES,
+    LABELS,
+    MODEL_RESOURCE,
+    StanceModel,
+    split_sentences,
+    stem,
+)
 
 CLAIM = "Giant squid found alive on a beach in Cornwall"
 
