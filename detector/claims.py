@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from detector.model import stable_id
 
 GENERIC = frozenset(
-    ["be", "have", "do", "make", "get", "go", "come", "take", "give", "keep", "put", "set", "use", "include", "say", "tell", "report", "add", "also", "well", "part", "time", "way", "thing", "people", "other", "new", "first", "last", "many", "much", "own", "such", "official", "officially", "statement", "comment", "percent"]
+    """be have do make get go come take give keep put set use include say tell report add also
+well part time way thing people other new first last many much own such official
+officially statement comment percent""".split()
 )
 MERGE_AT = 0.5
 
@@ -85,7 +87,8 @@ class ClaimIndex:
         self._by_id[claim.id] = claim
         return claim
 
-    def best(self, topic_id: str, terms: frozenset[str], sentence: str = "") -> tuple[Claim | None, float]:
+    def best(self, topic_id: str, terms: frozenset[str],
+             sentence: str = "") -> tuple[Claim | None, float]:
         best: Claim | None = None
         best_score = 0.0
         best_key: tuple[float, float, bool] = (0.0, 0.0, False)

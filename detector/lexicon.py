@@ -76,7 +76,11 @@ def _stem_pattern(words: set[str]) -> str:
 
 @lru_cache(maxsize=4)
 def load_lexicon(path: str | None = None) -> Lexicon:
-    raw = json.loads(open(path, encoding="utf-8").read()) if path else _read("lexicon.json")
+    if path:
+        with open(path, encoding="utf-8") as fh:
+            raw = json.load(fh)
+    else:
+        raw = _read("lexicon.json")
     syn_raw = _read("synonyms.json")
     synonyms: dict[str, str] = {}
     for key, words in syn_raw.items():
@@ -84,7 +88,8 @@ def load_lexicon(path: str | None = None) -> Lexicon:
             continue
         for w in words:
             synonyms.setdefault(w, key)
-    sets = {k: frozenset(v) for k, v in raw.items() if not k.startswith("_") and isinstance(v, list)}
+    sets = {k: frozenset(v) for k, v in raw.items()
+            if not k.startswith("_") and isinstance(v, list)}
     cue_words = set().union(
         sets["confirm_verbs"], sets["deny_verbs"], sets["hedge_verbs"], sets["speech_verbs"],
         sets["deny_words"], sets["confirm_nouns"], sets["deny_nouns"], sets["hedge_words"],

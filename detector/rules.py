@@ -181,7 +181,8 @@ def _core(head: Token, exclude: set[int]) -> list[int]:
     """A clause without its manner/purpose tails: ', acting ...', 'to support ...'."""
     drop = set(exclude)
     for c in head.children:
-        if (c.dep_ in ("advcl", "npadvmod") and c.i > head.i) or (c.dep_ == "prep" and c.lower_ in TAIL_PREPS):
+        if (c.dep_ in ("advcl", "npadvmod") and c.i > head.i) or \
+                (c.dep_ == "prep" and c.lower_ in TAIL_PREPS):
             drop.update(t.i for t in c.subtree)
     from detector.lexicon import load_lexicon
 
@@ -201,7 +202,10 @@ def _core(head: Token, exclude: set[int]) -> list[int]:
     return ids
 
 
-def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> tuple[list[int], bool, tuple[int, ...]]:
+Content = tuple[list[int], bool, tuple[int, ...]]  # token ids, refers back, antecedent ids
+
+
+def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> Content:
     """The content a cue verb governs; (token ids, refers_back, antecedent ids)."""
     if any(c.dep_ in ("prt", "advmod") and c.lower_ == "back" for c in verb.children):
         for c in verb.children:
@@ -239,9 +243,9 @@ def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> tuple[list[
                     return _subtree_ids(t, exclude), False, ()
     for c in verb.children:  # "X confirmed on Monday: ...", xcomp "appeared to confirm"
         if c.dep_ in ("xcomp", "advcl") and c.pos_ in ("VERB", "AUX") and c.i not in exclude \
-                and c.lemma_.lower() not in lex.cue_verbs and c.i > verb.i:
-            if any(g.lower_ in ("that",) for g in c.children if g.dep_ == "mark"):
-                return _subtree_ids(c, exclude), False, ()
+                and c.lemma_.lower() not in lex.cue_verbs and c.i > verb.i \
+                and any(g.lower_ == "that" for g in c.children if g.dep_ == "mark"):
+            return _subtree_ids(c, exclude), False, ()
     for c in verb.children:  # reported speech before the verb with a parse that missed it
         if c.dep_ in ("advcl", "parataxis") and c.i < verb.i and c.i not in exclude:
             return _subtree_ids(c, exclude), False, ()
@@ -250,7 +254,7 @@ def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> tuple[list[
     return [], True, ()
 
 
-def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> tuple[list[int], bool, tuple[int, ...]]:
+def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
     low = obj.lemma_.lower()
     if obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns:
         # "denied reports that X" / "dismissed claims of X" / "denied the claim"
@@ -535,10 +539,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             kind = "anonymous"
             stance = "report"  # unnamed sources: mentioned, not established
     when = "earlier" if _earlier(tok, sent, lex) else "current"
-    if speaker_tok is not None:
-        sp = _np_span(speaker_tok)
-    else:
-        sp = None
+    sp = _np_span(speaker_tok) if speaker_tok is not None else None
     conf = 0.8 if kind == "named" else 0.6
     if stance == "report":
         conf = 0.5

@@ -7,14 +7,26 @@ import unicodedata
 from collections.abc import Iterator
 
 _ABBREV = frozenset(
-    ["mr", "mrs", "ms", "dr", "gen", "lt", "col", "sgt", "capt", "cpt", "maj", "adm", "st", "jr", "sr", "inc", "corp", "ltd", "co", "no", "vs", "etc", "approx", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.u", "gov", "sen", "rep", "rev", "prof", "fig", "est", "dept", "univ", "ave", "blvd", "mt", "ft"]
+    """mr mrs ms dr gen lt col sgt capt cpt maj adm st jr sr inc corp ltd co no vs etc approx
+jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n e.u gov sen rep rev prof
+fig est dept univ ave blvd mt ft""".split()
 )
 _BOUNDARY = re.compile(r"""([.!?])(["'”’)\]]*)(\s+)(?=["'“‘(\[]?[A-Z0-9])|\n\s*\n|\n(?=\S)""")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’\-]*")
 _SPACE = re.compile(r"\s+")
 
 STOPWORDS = frozenset(
-    ["a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "as", "into", "onto", "about", "over", "under", "after", "before", "during", "since", "until", "than", "then", "that", "this", "these", "those", "there", "here", "it", "its", "it's", "they", "them", "their", "theirs", "he", "him", "his", "she", "her", "hers", "we", "us", "our", "you", "your", "i", "me", "my", "be", "is", "am", "are", "was", "were", "been", "being", "have", "has", "had", "having", "do", "does", "did", "doing", "will", "would", "shall", "should", "can", "could", "may", "might", "must", "not", "no", "nor", "so", "too", "very", "just", "also", "only", "even", "still", "yet", "again", "ever", "much", "many", "more", "most", "some", "any", "all", "both", "each", "few", "other", "such", "own", "same", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "while", "because", "though", "although", "whether", "up", "down", "out", "off", "said", "says", "say", "told", "tell", "according", "per", "reported", "reports", "report", "new", "one", "two", "s", "t", "mr", "mrs", "ms", "dr", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "weeks", "month", "months", "year", "years", "day", "days", "today", "yesterday", "tomorrow", "last", "first", "time", "times", "via", "amid", "among", "against", "around", "across", "along", "among", "via", "like"]
+    """a an the and or but if of to in on at by for with from as into onto about over under
+after before during since until than then that this these those there here it its it's
+they them their theirs he him his she her hers we us our you your i me my be is am are
+was were been being have has had having do does did doing will would shall should can
+could may might must not no nor so too very just also only even still yet again ever
+much many more most some any all both each few other such own same which who whom whose
+what when where why how while because though although whether up down out off said says
+say told tell according per reported reports report new one two s t mr mrs ms dr monday
+tuesday wednesday thursday friday saturday sunday week weeks month months year years day
+days today yesterday tomorrow last first time times via amid among against around across
+along among via like""".split()
 )
 
 
