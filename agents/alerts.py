@@ -335,6 +335,7 @@ class AlertHub:
         self._configs: list[WebhookConfig] = []
         self._session: Any = None
         self._stopping: set[asyncio.Future[None]] = set()
+        self._early: list[AlertEvent] = []
         self.ready = asyncio.Event()
 
     # lifecycle
@@ -345,14 +346,15 @@ class AlertHub:
             self._session = aiohttp.ClientSession()
         for c in configs:
             self.add_webhook(c)
+        early, self._early = self._early, []
+        for event in early:
+            self.decided(event)
 
     async def stop(self) -> None:
         for sub in list(self.webhooks.values()):
             await sub.stop()
         self.webhooks.clear()
-        for q in list(self._listeners):
-            with contextlib.suppress(asyncio.QueueFull):
-                q.put_nowait(None)
+        self.close_streams()
         if self._session is not None:
             await self._session.close()
             self._session = None
@@ -377,6 +379,9 @@ class AlertHub:
 
     def decided(self, event: AlertEvent) -> None:
         """An alert this worker decided (and produced): post it to every webhook."""
+        if self._session is None:  # decided before start(): kept until then
+            self._early.append(event)
+            return
         for sub in self.webhooks.values():
             sub.offer(event)
 
@@ -392,6 +397,14 @@ class AlertHub:
                 self.metrics.subscriber_dropped.labels("sse").inc()
             q.put_nowait(event)
         return True
+
+    def close_streams(self) -> None:
+        """End every SSE stream (the web server waits for open handlers on stop)."""
+        for q in list(self._listeners):
+            if q.full():
+                with contextlib.suppress(asyncio.QueueEmpty):
+                    q.get_nowait()
+            q.put_nowait(None)
 
     def listen(self) -> asyncio.Queue[AlertEvent | None]:
         q: asyncio.Queue[AlertEvent | None] = asyncio.Queue(self.listener_queue)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 LAG_INTERVAL = 5.0
-SSE_KEEPALIVE = 15.0
+SSE_KEEPALIVE = 10.0
 MAX_PAGE = 500
 
 
@@ -229,11 +229,7 @@ async def get_claims(pipe: Pipeline, request: Any) -> Any:
 
 @handle
 async def get_claim(pipe: Pipeline, request: Any, claim_id: str) -> Any:
-    value = None
-    for key, state in list(pipe.claims.items()):
-        if key == claim_id:
-            value = state
-            break
+    value = pipe.claims.get(claim_id)
     if not isinstance(value, dict):
         raise ApiError(404, "not_found",
                        f"no claim {claim_id!r} on this worker (a claim lives on the worker "
@@ -443,8 +439,12 @@ def register(pipe: Pipeline) -> None:
         async def delete(self, request: Any, webhook_id: str) -> Any:
             return await change_webhooks(pipe, request, webhook_id)
 
+    async def end_streams(_: Any) -> None:
+        pipe.hub.close_streams()
+
     with contextlib.suppress(Exception):  # the web driver may not be aiohttp's
         app.web.web_app.middlewares.append(json_errors_middleware())
+        app.web.web_app.on_shutdown.append(end_streams)
     app.page("/topics")(TopicsView)
     app.page("/topics/{topic_id}")(TopicView)
     app.page("/webhooks")(WebhooksView)

@@ -151,3 +151,25 @@ def test_token_check() -> None:
             check_token(Pipe("right"), header)  # type: ignore[arg-type]
         assert exc.value.status == 401
     check_token(Pipe("right"), "Bearer right")  # type: ignore[arg-type]
+
+
+async def test_an_alert_decided_before_the_hub_starts_still_reaches_the_webhooks() -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the block ends: every post fails
+    m = Metrics()
+    hub = AlertHub(m, webhook_attempts=1)
+    hub.decided(event(1))
+    await hub.start([WebhookConfig(f"http://127.0.0.1:{port}/h", "s")])
+    try:
+        for _ in range(100):
+            if m.registry.get_sample_value("claimwatch_webhook_deliveries_total",
+                                           {"result": "failed"}):
+                break
+            await asyncio.sleep(0.05)
+        assert m.registry.get_sample_value("claimwatch_webhook_deliveries_total",
+                                           {"result": "failed"}) == 1
+    finally:
+        await hub.stop()

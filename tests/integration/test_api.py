@@ -5,8 +5,10 @@ webhooks endpoints answer as documented."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import json
+import socket
 import threading
 import time
 from collections import Counter
@@ -113,6 +115,10 @@ class SseClient:
         return [e["id"] for e in list(self.events)]
 
     def close(self) -> None:
+        # shut the socket down first: close() alone waits for the reader's readline
+        with contextlib.suppress(OSError):
+            if self.conn.sock is not None:
+                self.conn.sock.shutdown(socket.SHUT_RDWR)
         self.conn.close()
 
 
