@@ -7,8 +7,12 @@ Two sources feed the hub, on purpose:
   and GET /alerts/stream (SSE) on any worker show every worker's alerts, and
   a client that comes back with `Last-Event-ID` resumes from the ring, or
   from the alerts topic when the ring has moved past its id;
-- webhooks are posted by the worker that decided the alert (it owns the
-  claim), right after it produced the alert to Kafka. Why not from a follower
+- webhooks from CLAIMWATCH_WEBHOOKS (known to every worker) are posted by
+  the worker that decided the alert (it owns the claim), right after it
+  produced the alert to Kafka. A webhook registered with POST /webhooks is
+  known to the one worker that got the request, so that worker posts it
+  every alert it reads from the alerts topic (every worker's), from the
+  moment of registration. Why not from a follower
   of the alerts topic: every worker follows all of it, so every worker would
   post every alert; a consumer group on the alerts topic would add a second
   hop and a second commit to reason about. Deciding and delivering in one
@@ -383,13 +387,17 @@ class AlertHub:
             self._early.append(event)
             return
         for sub in self.webhooks.values():
-            sub.offer(event)
+            if sub.config.origin != "api":
+                sub.offer(event)
 
     # the ring and SSE
     def followed(self, event: AlertEvent) -> bool:
         """An alert read from the alerts topic: keep it and tell the SSE listeners."""
         if not self.ring.add(event):
             return False
+        for sub in self.webhooks.values():
+            if sub.config.origin == "api":
+                sub.offer(event)
         for q in list(self._listeners):
             if q.full():
                 with contextlib.suppress(asyncio.QueueEmpty):

@@ -162,7 +162,7 @@ async def test_an_alert_decided_before_the_hub_starts_still_reaches_the_webhooks
     m = Metrics()
     hub = AlertHub(m, webhook_attempts=1)
     hub.decided(event(1))
-    await hub.start([WebhookConfig(f"http://127.0.0.1:{port}/h", "s")])
+    await hub.start([WebhookConfig(f"http://127.0.0.1:{port}/h", "s", origin="config")])
     try:
         for _ in range(100):
             if m.registry.get_sample_value("claimwatch_webhook_deliveries_total",

@@ -145,6 +145,7 @@ def request(worker: Worker, method: str, path: str, body: Any = None,
 def live(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     good = Receiver("good-secret")
     flaky = Receiver("flaky-secret", fail=3)
+    api_hook = Receiver("api-secret")
     hooks = [{"url": good.url, "secret": good.secret},
              {"url": flaky.url, "secret": flaky.secret}]
     worker = make_worker(tmp_path_factory.mktemp("api"), broker,
@@ -156,6 +157,9 @@ def live(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
         sse = SseClient(worker.settings.web_port)
         assert sse.resp.status == 200
         assert sse.resp.getheader("Content-Type") == "text/event-stream"
+        status, body = request(worker, "POST", "/webhooks",
+                               {"url": api_hook.url, "secret": api_hook.secret}, token=TOKEN)
+        assert status == 201, body
         done = worker.cli("replay", str(SEEDS / "feed.jsonl"), "--no-progress")
         assert done.returncode == 0, done.stderr
         alerts = consume_all(worker.settings.bootstrap_servers, worker.settings.alerts_topic,
@@ -164,17 +168,18 @@ def live(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
         assert ids, f"no alerts:\n{worker.log()}"
         want = set(ids)
         wait_for(lambda: set(sse.ids()) >= want and set(good.ids()) >= want
-                 and set(flaky.ids()) >= want, 60,
+                 and set(flaky.ids()) >= want and set(api_hook.ids()) >= want, 60,
                  "every alert at the SSE client and both webhook receivers")
         time.sleep(1)  # anything extra would arrive now
         yield {"worker": worker, "alerts": alerts, "ids": ids, "sse": sse, "good": good,
-               "flaky": flaky}
+               "flaky": flaky, "api_hook": api_hook}
     finally:
         if sse is not None:
             sse.close()
         worker.stop()
         good.close()
         flaky.close()
+        api_hook.close()
 
 
 def test_alerts_reach_the_sse_client_once_each_in_topic_order(live: dict[str, Any]) -> None:
@@ -191,7 +196,7 @@ def test_alerts_reach_the_sse_client_once_each_in_topic_order(live: dict[str, An
 def test_webhooks_get_every_alert_once_signed_even_after_three_failures(
         live: dict[str, Any]) -> None:
     ids = live["ids"]
-    for receiver in (live["good"], live["flaky"]):
+    for receiver in (live["good"], live["flaky"], live["api_hook"]):
         assert not receiver.problems
         assert Counter(receiver.ids()) == Counter(ids)
         for event in receiver.accepted:
@@ -201,7 +206,7 @@ def test_webhooks_get_every_alert_once_signed_even_after_three_failures(
             assert not list(SCHEMA.iter_errors(event["data"]))
     assert live["flaky"].attempts == len(ids) + 3
     m = live["worker"].metrics()
-    assert m['claimwatch_webhook_deliveries_total{result="delivered"}'] == 2 * len(ids)
+    assert m['claimwatch_webhook_deliveries_total{result="delivered"}'] == 3 * len(ids)
     assert m['claimwatch_webhook_deliveries_total{result="retried"}'] == 3
     assert m['claimwatch_webhook_deliveries_total{result="failed"}'] == 0
 
