@@ -227,10 +227,55 @@ async def get_claims(pipe: Pipeline, request: Any) -> Any:
                           "partitions": pipe.source_partitions()})
 
 
+ROUTED_HEADER = "X-Claimwatch-Routed"
+
+
+def owner_url(pipe: Pipeline, claim_id: str) -> str | None:
+    """The web URL of the worker that owns a claim's partition (from the group's
+    assignment: the claims table's changelog partition p goes with observations
+    partition p), or None when unknown."""
+    try:
+        tp = pipe.app.producer.key_partition(pipe.settings.observations_topic,
+                                             claim_id.encode("utf-8"))
+        changelog = pipe.claims.changelog_topic.get_topic_name()
+        for url, topics in pipe.app.assignor.changelog_distribution.items():
+            if tp.partition in topics.get(changelog, ()):
+                return str(url)
+    except Exception as exc:
+        log.debug("no owner for claim %s: %r", claim_id, exc)
+    return None
+
+
+async def from_owner(pipe: Pipeline, request: Any, claim_id: str) -> Any:
+    """Ask the worker that owns the claim (once: a routed request is not routed again)."""
+    from urllib.parse import quote
+
+    from aiohttp import ClientTimeout
+
+    if request.headers.get(ROUTED_HEADER):
+        return None
+    url = owner_url(pipe, claim_id)
+    if url is None or url.rstrip("/") == str(pipe.app.conf.canonical_url).rstrip("/"):
+        return None
+    target = f"{url.rstrip('/')}/claims/{quote(claim_id, safe=':')}"
+    try:
+        async with pipe.app.http_client.get(target, headers={ROUTED_HEADER: "1"},
+                                            timeout=ClientTimeout(total=10)) as resp:
+            body = await resp.json(content_type=None)
+            return json_response(body, resp.status, {ROUTED_HEADER: url})
+    except Exception as exc:
+        log.info("claim %s: owner %s did not answer: %r", claim_id, url, exc)
+        raise ApiError(502, "owner_unreachable",
+                       f"claim {claim_id!r} lives on {url}, which did not answer") from None
+
+
 @handle
 async def get_claim(pipe: Pipeline, request: Any, claim_id: str) -> Any:
     value = pipe.claims.get(claim_id)
     if not isinstance(value, dict):
+        routed = await from_owner(pipe, request, claim_id)
+        if routed is not None:
+            return routed
         raise ApiError(404, "not_found",
                        f"no claim {claim_id!r} on this worker (a claim lives on the worker "
                        f"that owns its partition: {', '.join(pipe.source_partitions())})")

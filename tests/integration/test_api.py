@@ -108,7 +108,7 @@ class SseClient:
                 elif not text.startswith(":"):
                     name, _, value = text.partition(": ")
                     current[name] = value
-        except (OSError, ValueError):
+        except (OSError, ValueError, AttributeError):  # closed under the reader
             return
 
     def ids(self) -> list[str]:

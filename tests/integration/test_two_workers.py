@@ -7,7 +7,8 @@ over the partitions and so over the two workers; the copies are separated
 (their items match only their own topics), so the result does not depend on
 the order between partitions. One worker and two workers each run the feed
 on topics of their own; both give the in-process reference's alert ids and
-claim states, the two workers sharing the claims between them.
+claim states, the two workers sharing the claims between them; either
+worker answers GET /claims/{id} for a claim the other owns.
 """
 
 from __future__ import annotations
@@ -81,6 +82,15 @@ def run(workers: list[Worker], feed: feedgen.Feed) -> dict[str, Any]:
     wait_for(lambda: group_done(workers[0]), 300, "the feed to be processed", interval=2)
     alerts = consume_all(workers[0].settings.bootstrap_servers,
                          workers[0].settings.alerts_topic, idle=3, timeout=120)
+    if len(workers) > 1:
+        # GET /claims/{id} on a worker that does not own the claim asks the owner
+        for asked, owner in ((workers[0], workers[1]), (workers[1], workers[0])):
+            status, body = http_get(f"{owner.base}/claims?limit=1")
+            claim_id = json.loads(body)["claims"][0]["claim_id"]
+            status, body = http_get(f"{asked.base}/claims/{claim_id}")
+            assert status == 200, body
+            assert json.loads(body)["claim_id"] == claim_id
+            assert http_get(f"{asked.base}/claims/no-such-claim")[0] == 404
     return {"alerts": alerts, "states": states_of(workers),
             "seconds": round(time.monotonic() - started, 1),
             "partitions": [sorted(news_partitions(w)) for w in workers]}
