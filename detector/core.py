@@ -69,6 +69,7 @@ class _Speaker:
     party: str | None
     role: Role
     person: bool = False
+    also: tuple[str, ...] = ()  # "X and Y said": the other parties speaking together
 
 
 @dataclass
@@ -379,6 +380,7 @@ class Detector:
                 for st in stmts:
                     speaker = self._speaker(st, doc, offset, scan,
                                             last_person or last_mention, last_group, recent)
+                    speaker.also = self._co_speakers(st, doc, offset, scan, speaker)
                     if speaker.party and speaker.text and st.speaker_kind == "named":
                         recent.append(speaker)
                     claim, claim_text = self._claim_for(st, sent, doc, offset, scan, speaker,
@@ -398,34 +400,49 @@ class Detector:
                         party_claims[speaker.party] = claim
                     if speaker.role in ("media", "anonymous") and speaker.text:
                         media_claim = claim
-                    party_key = speaker.party or speaker.text or ""
-                    key = (claim.id, party_key, st.stance, st.when + str(s_start))
-                    if key in seen:
-                        continue
-                    seen.add(key)
-                    cue_char = offset + doc[st.cue_token].idx
-                    out.append(Observation(
-                        observation_id=stable_id(item.id, claim.id, cue_char, st.stance,
-                                                 party_key, length=24),
-                        claim_id=claim.id,
-                        claim_text=claim.text,
-                        topic_id=claim.topic_id,
-                        item_id=item.id,
-                        source=item.source,
-                        url=item.url,
-                        published_at=item.published_at,
-                        stance=st.stance,  # type: ignore[arg-type]
-                        speaker=speaker.text,
-                        party=speaker.party,
-                        role=speaker.role,
-                        when=st.when,  # type: ignore[arg-type]
-                        evidence=Evidence(scan.text[s_start:s_end], s_start, s_end),
-                        confidence=st.confidence,
-                    ))
+                    for party in (speaker.party, *speaker.also):
+                        party_key = party or speaker.text or ""
+                        key = (claim.id, party_key, st.stance, st.when + str(s_start))
+                        if key in seen:
+                            continue
+                        seen.add(key)
+                        cue_char = offset + doc[st.cue_token].idx
+                        out.append(Observation(
+                            observation_id=stable_id(item.id, claim.id, cue_char, st.stance,
+                                                     party_key, length=24),
+                            claim_id=claim.id,
+                            claim_text=claim.text,
+                            topic_id=claim.topic_id,
+                            item_id=item.id,
+                            source=item.source,
+                            url=item.url,
+                            published_at=item.published_at,
+                            stance=st.stance,  # type: ignore[arg-type]
+                            speaker=speaker.text,
+                            party=party,
+                            role=speaker.role,
+                            when=st.when,  # type: ignore[arg-type]
+                            evidence=Evidence(scan.text[s_start:s_end], s_start, s_end),
+                            confidence=st.confidence,
+                        ))
                     del claim_text
                 if mentioned is not None:
                     last_mention = mentioned
         return out
+
+    def _co_speakers(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
+                     speaker: _Speaker) -> tuple[str, ...]:
+        """'SkyNord and Aeralis said ...': every tracked party named in a coordinated
+        speaker speaks, not only the first."""
+        if st.speaker is None or st.speaker_kind != "named" or not speaker.party:
+            return ()
+        span = doc[st.speaker[0]:st.speaker[1]]
+        if not any(t.dep_ == "cc" and t.lower_ in ("and", "&") for t in span):
+            return ()
+        s0, s1 = offset + span.start_char, offset + span.end_char
+        others = [h.value for h in scan.hits if h.kind == "P" and h.start >= s0
+                  and h.end <= s1 and h.value != speaker.party]
+        return tuple(dict.fromkeys(others))
 
     def _person_mentioned(self, sent: Any, offset: int, scan: _ItemScan) -> _Speaker | None:
         """The last person named in a sentence, for a later "he said"."""
@@ -681,9 +698,9 @@ class Detector:
             if party is not None:
                 terms.add("@" + party.lower())
                 continue
-            if t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass") and t.lower_ in (
-                    "it", "we") and speaker.party:
-                terms.add("@" + speaker.party.lower())
+            if t.pos_ == "PRON" and t.dep_ in ("nsubj", "nsubjpass") and speaker.party and (
+                    t.lower_ in ("it", "we") or (t.lower_ == "they" and speaker.also)):
+                terms.update("@" + p.lower() for p in (speaker.party, *speaker.also))
                 continue
             if t.pos_ in SKIP_POS or t.is_stop or t.is_punct:
                 continue
