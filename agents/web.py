@@ -115,11 +115,25 @@ def claim_detail(state: dict[str, Any]) -> dict[str, Any]:
 
 
 def local_claims(pipe: Pipeline) -> list[dict[str, Any]]:
-    """The claim states this worker holds (its partitions of the claims table)."""
+    """The claim states this worker owns: its active partitions of the claims
+    table (a memory store also holds standby copies of other workers' claims)."""
+    topic = pipe.settings.observations_topic
+    try:
+        active = {tp.partition for tp in pipe.app.consumer.assignment() if tp.topic == topic}
+        partition_of = pipe.app.producer.key_partition
+    except Exception:
+        active, partition_of = set(), None
     out = []
-    for _, value in list(pipe.claims.items()):
-        if isinstance(value, dict) and value.get("claim_id"):
-            out.append(value)
+    for key, value in list(pipe.claims.items()):
+        if not (isinstance(value, dict) and value.get("claim_id")):
+            continue
+        if partition_of is not None and active:
+            try:
+                if partition_of(topic, str(key).encode("utf-8")).partition not in active:
+                    continue
+            except Exception as exc:
+                log.debug("claim %s: no partition (%r)", key, exc)
+        out.append(value)
     return out
 
 
