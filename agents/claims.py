@@ -46,15 +46,16 @@ class ClaimRegistry:
             return False
         try:
             data = json.loads(value)
-            claim = {"id": str(data["id"]), "topic_id": str(data["topic_id"]),
+            claim: dict[str, Any] = {"id": str(data["id"]), "topic_id": str(data["topic_id"]),
                      "text": str(data.get("text", "")),
                      "terms": [str(t) for t in data["terms"]]}
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("claims record %r skipped: %r", key, exc)
             return False
-        if claim["id"] in self.known:
+        claim_id = str(claim["id"])
+        if claim_id in self.known:
             return False
-        self.known.add(claim["id"])
+        self.known.add(claim_id)
         self._pending.append(claim)
         return True
 

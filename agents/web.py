@@ -252,7 +252,8 @@ def owner_url(pipe: Pipeline, claim_id: str) -> str | None:
         tp = pipe.app.producer.key_partition(pipe.settings.observations_topic,
                                              claim_id.encode("utf-8"))
         changelog = pipe.claims.changelog_topic.get_topic_name()
-        for url, topics in pipe.app.assignor.changelog_distribution.items():
+        assignor: Any = pipe.app.assignor
+        for url, topics in assignor.changelog_distribution.items():
             if tp.partition in topics.get(changelog, ()):
                 return str(url)
     except Exception as exc:
@@ -339,18 +340,19 @@ async def alerts_stream(pipe: Pipeline, request: Any) -> Any:
                     await resp.write(sse_frame(ev))
             while True:
                 try:
-                    ev = await asyncio.wait_for(queue.get(), SSE_KEEPALIVE)
+                    got: AlertEvent | None = await asyncio.wait_for(queue.get(),
+                                                                     SSE_KEEPALIVE)
                 except TimeoutError:
                     await resp.write(b": keepalive\n\n")
                     continue
-                if ev is None:
+                if got is None:
                     break
-                if ev.id in sent or not ev.matches(topics, types):
+                if got.id in sent or not got.matches(topics, types):
                     continue
-                sent.add(ev.id)
+                sent.add(got.id)
                 if len(sent) > 10 * pipe.settings.alerts_ring:
                     sent.clear()
-                await resp.write(sse_frame(ev))
+                await resp.write(sse_frame(got))
         except ConnectionResetError:  # the client went away: the stream ends
             pass
         return resp
@@ -473,28 +475,28 @@ def register(pipe: Pipeline) -> None:
     async def stream_view(web: Any, request: Any) -> Any:
         return await alerts_stream(pipe, request)
 
-    class TopicsView(faust.web.View):  # type: ignore[misc]
+    class TopicsView(faust.web.View):
         async def post(self, request: Any) -> Any:
             return await change_topics(pipe, request)
 
         async def put(self, request: Any) -> Any:
             return await change_topics(pipe, request)
 
-    class TopicView(faust.web.View):  # type: ignore[misc]
+    class TopicView(faust.web.View):
         async def put(self, request: Any, topic_id: str) -> Any:
             return await change_topics(pipe, request, topic_id)
 
         async def delete(self, request: Any, topic_id: str) -> Any:
             return await change_topics(pipe, request, topic_id)
 
-    class WebhooksView(faust.web.View):  # type: ignore[misc]
+    class WebhooksView(faust.web.View):
         async def get(self, request: Any) -> Any:
             return await change_webhooks(pipe, request)
 
         async def post(self, request: Any) -> Any:
             return await change_webhooks(pipe, request)
 
-    class WebhookView(faust.web.View):  # type: ignore[misc]
+    class WebhookView(faust.web.View):
         async def delete(self, request: Any, webhook_id: str) -> Any:
             return await change_webhooks(pipe, request, webhook_id)
 
@@ -502,8 +504,9 @@ def register(pipe: Pipeline) -> None:
         pipe.hub.close_streams()
 
     with contextlib.suppress(Exception):  # the web driver may not be aiohttp's
-        app.web.web_app.middlewares.append(json_errors_middleware())
-        app.web.web_app.on_shutdown.append(end_streams)
+        web_app: Any = app.web.web_app  # type: ignore[attr-defined]
+        web_app.middlewares.append(json_errors_middleware())
+        web_app.on_shutdown.append(end_streams)
     app.page("/topics")(TopicsView)
     app.page("/topics/{topic_id}")(TopicView)
     app.page("/webhooks")(WebhooksView)
