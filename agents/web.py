@@ -399,8 +399,9 @@ async def change_topics(pipe: Pipeline, request: Any, topic_id: str | None = Non
         return json_response({"removed": topic_id, "was_tracked": known})
     body = await read_json(request)
     topics = parse_topic_body(body, topic_id)
-    await publish_topics(pipe, [(t.id, encode_topic(t)) for t in topics])
+    # decided before publishing: the worker's own follower may apply the change at once
     created = [t.id for t in topics if pipe.registry.get(t.id) is None]
+    await publish_topics(pipe, [(t.id, encode_topic(t)) for t in topics])
     status = 201 if request.method == "POST" and created else 200
     return json_response({"upserted": [t.id for t in topics], "created": created}, status)
 
