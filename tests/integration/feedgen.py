@@ -156,18 +156,25 @@ class Reference:
 def reference(feed: Feed, max_body_bytes: int = 1_048_576,
               order: list[tuple[bytes, bytes]] | None = None) -> Reference:
     """The alerts and claim states the core decides for the feed in this order."""
-    from agents.detect import to_item
-    from agents.ingest import Deduplicator, Rejected, parse_news
     from agents.topics import parse_topics
-    from detector import Detector, apply, new_state
 
     # the topics as the worker reads them: from the YAML file
     topics = parse_topics(yaml.safe_load(feed.topics_yaml()))
+    return decide(topics, [value for _, value in order or feed.messages], max_body_bytes)
+
+
+def decide(topics: list[Any], values: list[bytes], max_body_bytes: int) -> Reference:
+    """What the core decides for raw news messages, validated and deduplicated the way
+    the worker's ingest does it: the worker must emit exactly these alerts."""
+    from agents.detect import to_item
+    from agents.ingest import Deduplicator, Rejected, parse_news
+    from detector import Detector, apply, new_state
+
     by_topic = {t.id: t for t in topics}
     detector = Detector(topics)
     dedup = Deduplicator()
     items = []
-    for _, value in order or feed.messages:
+    for value in values:
         try:
             news = parse_news(value, max_body_bytes)
         except Rejected:

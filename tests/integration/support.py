@@ -90,7 +90,7 @@ class Worker:
         return text[-tail:] if tail else text
 
     def cli(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(  # noqa: S603
+        return subprocess.run(
             [sys.executable, "-m", "agents.cli", *args], env={**os.environ, **self.env},
             cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
 

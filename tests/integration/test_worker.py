@@ -14,8 +14,8 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from agents.deliver import parse_cloudevent
-from agents.ingest import Deduplicator, Rejected, parse_news
 from agents.topics import load_topics_file
+from tests.integration import feedgen
 from tests.integration.support import ROOT, Worker, consume_all, make_worker, produce, wait_for
 
 pytestmark = pytest.mark.integration
@@ -30,31 +30,9 @@ def feed_lines() -> list[bytes]:
 def reference_alert_ids(settings: Any) -> list[str]:
     """The alert ids the core decides for the seed feed with no Kafka at all:
     the worker must emit exactly these (they are deterministic)."""
-    from agents.detect import to_item
-    from detector import Detector, apply, new_state
-
     topics = load_topics_file(SEEDS / "topics.yaml")
-    detector = Detector(topics)
-    dedup = Deduplicator()
-    items = []
-    for line in feed_lines():
-        try:
-            news = parse_news(line, settings.max_body_bytes)
-        except Rejected:
-            continue
-        if dedup.seen(news) is None:
-            items.append(to_item(news))
-    states: dict[str, Any] = {}
-    ids = []
-    by_topic = {t.id: t for t in topics}
-    for found in detector.detect_many(items):
-        for obs in found:
-            state = states.get(obs.claim_id) or new_state(obs.claim_id, obs.topic_id,
-                                                          obs.claim_text)
-            states[obs.claim_id], transitions = apply(
-                state, obs, by_topic[obs.topic_id].min_confirmations)
-            ids += [t.alert_id for t in transitions]
-    return ids
+    ref = feedgen.decide(topics, feed_lines(), settings.max_body_bytes)
+    return [t.alert_id for t in ref.alerts]
 
 
 @pytest.fixture(scope="module")
