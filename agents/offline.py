@@ -122,7 +122,7 @@ def _case_files(d: Path) -> list[Path]:
 
 
 def run_case(expected_path: Path, detector: Detector) -> dict[str, Any]:
-    from detector.acceptance import check
+    from agents.evaluate.acceptance import check
     from detector.feed import FeedRun
 
     base = expected_path.parent
@@ -172,7 +172,7 @@ def cmd_eval_acceptance(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_polnear(args: argparse.Namespace) -> int:
-    from detector import polnear
+    from agents.evaluate import polnear
 
     try:
         report = polnear.evaluate(args.DIR, limit=args.limit, model=args.model)
@@ -185,7 +185,7 @@ def cmd_eval_polnear(args: argparse.Namespace) -> int:
 
 def cmd_eval_fnc1(args: argparse.Namespace) -> int:
     try:
-        from detector import fnc1
+        from agents.evaluate import fnc1
     except ImportError:
         print("claimwatch eval fnc1: the FNC-1 evaluator is not installed", file=sys.stderr)
         return 2

@@ -32,7 +32,7 @@ from sklearn.model_selection import GroupKFold
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from detector import fnc1  # noqa: E402
+from agents.evaluate import fnc1  # noqa: E402
 from detector.stancemodel import (  # noqa: E402
     FEATURE_NAMES,
     FORMAT_VERSION,

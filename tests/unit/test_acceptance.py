@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from agents.evaluate.acceptance import check, matches
 from detector import Detector
-from detector.acceptance import check, matches
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"

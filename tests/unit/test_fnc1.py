@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from detector import fnc1
+from agents.evaluate import fnc1
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "fnc1"
 

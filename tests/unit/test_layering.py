@@ -12,7 +12,7 @@ FORBIDDEN = ("faust", "aiokafka", "kafka", "prometheus_client", "agents", "mode"
 
 PROBE = """
 import json, sys
-import detector, detector.core, detector.feed, detector.status, detector.acceptance
+import detector, detector.core, detector.feed, detector.status, detector.stancemodel
 print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
 """
 

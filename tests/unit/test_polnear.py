@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from detector import polnear
-from detector.polnear import GoldTok, OursTok, Tally
+from agents.evaluate import polnear
+from agents.evaluate.polnear import GoldTok, OursTok, Tally
 
 POLNEAR = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "polnear"
 
