@@ -21,6 +21,7 @@ from detector import rules
 from detector.claims import Claim, ClaimIndex
 from detector.components import add_components
 from detector.lexicon import Lexicon, load_lexicon
+from detector.link import LINK_AT, PinnedLinker
 from detector.model import Evidence, Item, Observation, Role, Topic, stable_id
 from detector.text import has_figure, sentences
 
@@ -81,6 +82,8 @@ class _ItemScan:
     hits: list[_Hit]
     topics: set[str]
     sentences: list[tuple[int, int]] = field(default_factory=list)
+    #: sentence start -> the pinned claims it links to, best first
+    links: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
 
 
 class Detector:
@@ -97,11 +100,13 @@ class Detector:
         self._nlp = add_components(nlp if nlp is not None else load_nlp(model))
         self.lex = lexicon or load_lexicon()
         self.index = ClaimIndex()
+        self.linker = PinnedLinker(self.lex)
         self.batch_size = batch_size
         self.topics: dict[str, Topic] = {}
         self._matcher: Any = None
         self._keys: dict[int, tuple[str, str, str]] = {}
         self._alias_party: dict[str, dict[str, str]] = {}
+        self._tracked: set[str] = set()
         self._anchors: dict[str, set[str]] = {}
         self._recent: list[_Speaker] = []
         self._gate: set[str] = set()
@@ -149,6 +154,7 @@ class Detector:
 
         self._alias_party = {}
         self._anchors = {}
+        self._tracked = {p.name for t in self.topics.values() for p in t.parties}
         for t in self.topics.values():
             add("K", t.id, "", t.keywords)
             aliases: dict[str, str] = {}
@@ -167,6 +173,8 @@ class Detector:
                 self.index.add(Claim(c.id, t.id, c.statement, terms, pinned=True,
                                      keywords=c.keywords))
                 add("C", t.id, c.id, c.keywords or words)
+        self.linker.set_claims((c.id, t.id, c.statement)
+                               for t in self.topics.values() for c in t.claims)
         self._matcher = matcher
         self._keys = keys
         self._gate = gate
@@ -286,6 +294,7 @@ class Detector:
             if not scan.topics:
                 continue
             scan.sentences = self._select(scan)
+            scan.links = self._links(scan)
             jobs.extend((n, s, e) for s, e in scan.sentences)
         parsed: dict[int, list[tuple[int, Any]]] = {}
         texts = (scans[n].text[s:e] for n, s, e in jobs)
@@ -304,7 +313,7 @@ class Detector:
         out = []
         for n, scan in enumerate(scans):
             obs = self._observe(scan, parsed.get(n, [])) if scan.topics else []
-            out.append(obs + self._pinned_by_model(scan, obs))
+            out.append(obs + self._linked_reports(scan, obs))
         return out
 
     def _needs_ner(self, doc: Any, offset: int, scan: _ItemScan) -> bool:
@@ -319,43 +328,40 @@ class Detector:
                 return True
         return False
 
-    def stance_model(self) -> Any:
-        """The learned claim/item stance model (package data), loaded on first use."""
-        if self._stance_model is None:
-            from detector.stancemodel import StanceModel
+    def _links(self, scan: _ItemScan) -> dict[int, list[tuple[str, float]]]:
+        """The pinned claims each sentence of the item speaks to (see link.py)."""
+        out = {}
+        for s0, s1 in sentences(scan.text):
+            found = self.linker.link(scan.text[s0:s1], sorted(scan.topics))
+            if found:
+                out[s0] = found
+        return out
 
-            self._stance_model = StanceModel.load()
-        return self._stance_model
-
-    def _pinned_by_model(self, scan: _ItemScan, obs: list[Observation]) -> list[Observation]:
-        """A pinned claim the item concerns but on which no statement was found gets the
-        item's own stance from the learned model (a media observation: it counts as one
-        source, never as a party)."""
-        cids = list(dict.fromkeys(h.value for h in scan.hits if h.kind == "C"))
+    def _linked_reports(self, scan: _ItemScan, obs: list[Observation]) -> list[Observation]:
+        """A pinned claim the item speaks to, on which no statement was found, gets one
+        report from the item: it puts the claim in question and sets no status."""
+        best: dict[str, tuple[float, int]] = {}
+        for s0, found in scan.links.items():
+            for cid, score in found:
+                if score > best.get(cid, (0.0, 0))[0]:
+                    best[cid] = (score, s0)
         done = {o.claim_id for o in obs}
-        todo = [c for c in (self.index.get(cid) for cid in cids)
-                if c is not None and c.id not in done and c.topic_id in scan.topics]
-        if not todo:
-            return []
-        model = self.stance_model()
-        body = model.prepare(scan.text)
+        bounds = dict(sentences(scan.text))
         item = scan.item
         out = []
-        for claim in todo:
-            label, probs = model.predict(claim.text, body)
-            if label not in ("confirm", "deny", "report"):
+        for cid, (score, s0) in sorted(best.items()):
+            claim = self.index.get(cid)
+            if claim is None or cid in done:
                 continue
-            hits = [h for h in scan.hits if h.kind == "C" and h.value == claim.id]
-            s0, s1 = next(((s, e) for s, e in sentences(scan.text)
-                           if s <= hits[0].start < e), (0, len(scan.text)))
+            s1 = bounds.get(s0, len(scan.text))
             out.append(Observation(
-                observation_id=stable_id(item.id, claim.id, "model", label, length=24),
-                claim_id=claim.id, claim_text=claim.text, topic_id=claim.topic_id,
+                observation_id=stable_id(item.id, cid, "item", "report", length=24),
+                claim_id=cid, claim_text=claim.text, topic_id=claim.topic_id,
                 item_id=item.id, source=item.source, url=item.url,
-                published_at=item.published_at, stance=label,
+                published_at=item.published_at, stance="report",
                 speaker=None, party=None, role="media", when="current",
                 evidence=Evidence(scan.text[s0:s1], s0, s1),
-                confidence=float(probs.get(label, 0.5)),
+                confidence=round(min(1.0, score), 3),
             ))
         return out
 
@@ -421,7 +427,7 @@ class Detector:
                             source=item.source,
                             url=item.url,
                             published_at=item.published_at,
-                            stance=st.stance,  # type: ignore[arg-type]
+                            stance=self._stance(st, speaker, party, claim),  # type: ignore[arg-type]
                             speaker=speaker.text,
                             party=party,
                             role=speaker.role,
@@ -433,6 +439,25 @@ class Detector:
                 if mentioned is not None:
                     last_mention = mentioned
         return out
+
+    def _stance(self, st: rules.Statement, speaker: _Speaker, party: str | None,
+                claim: Claim) -> str:
+        """A confirmation or denial needs someone whose word counts: a tracked party or
+        its officials, or a named outlet that itself says it confirmed or denied. The
+        publisher's own narration, anonymous sources and unlisted speakers only report.
+        A claim the monitor discovered itself asks more: an explicit act (confirmed,
+        denied, dismissed, acknowledged ...), so a party merely saying something
+        ("said the talks would continue") is no news."""
+        if st.stance == "report":
+            return "report"
+        explicit = self.lex.verb_class(st.cue) in ("confirm", "deny")
+        if not claim.pinned and not explicit:
+            return "report"
+        if party is not None and party in self._tracked and speaker.role in ("party", "official"):
+            return st.stance
+        if speaker.role == "media" and speaker.text and explicit:
+            return st.stance
+        return "report"
 
     def _co_speakers(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
                      speaker: _Speaker) -> tuple[str, ...]:
@@ -595,6 +620,12 @@ class Detector:
         toks = [doc[i] for i in content if not doc[i].is_space]
         if not toks:
             return None, ""
+        linked = scan.links.get(offset + sent.start_char) or \
+            self._sentence_links(scan, offset + sent.start_char)
+        if linked:
+            pinned = self.index.get(linked[0][0])
+            if pinned is not None:
+                return pinned, pinned.text
         c0 = offset + min(t.idx for t in toks)
         c1 = offset + max(t.idx + len(t.text) for t in toks)
         s0, s1 = offset + sent.start_char, offset + sent.end_char
@@ -648,6 +679,15 @@ class Detector:
         clause = any(t.pos_ in ("VERB", "AUX") for t in toks)
         return self.index.assign(topic_id, terms, text, sentence,
                                  merge_at=0.5 if clause else 0.67), text
+
+    def _sentence_links(self, scan: _ItemScan, start: int) -> list[tuple[str, float]]:
+        """Links of the cheap sentence holding `start` (spaCy may split differently)."""
+        for s0, found in scan.links.items():
+            if s0 <= start:
+                end = next((e for s, e in sentences(scan.text) if s == s0), s0)
+                if start < end:
+                    return found
+        return []
 
     def _owner_party(self, owner: Any, offset: int, scan: _ItemScan) -> str | None:
         """The party of a possessor ("the regulator's", "Kestria's")."""
