@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from detector import rules
 from detector.claims import Claim, ClaimIndex
 from detector.components import add_components
 from detector.lexicon import Lexicon, load_lexicon
-from detector.link import LINK_AT, PinnedLinker
+from detector.link import ClaimTerms, PinnedLinker
 from detector.model import Evidence, Item, Observation, Role, Topic, stable_id
 from detector.text import has_figure, sentences
 
@@ -84,6 +84,7 @@ class _ItemScan:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     #: sentence start -> the pinned claims it links to, best first
     links: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
+    ends: dict[int, int] = field(default_factory=dict)
 
 
 class Detector:
@@ -111,7 +112,7 @@ class Detector:
         self._recent: list[_Speaker] = []
         self._gate: set[str] = set()
         self._claim_cache: dict[tuple[str, str, str],
-                                tuple[frozenset[str], set[str], list[str]]] = {}
+                                tuple[frozenset[str], set[str], list[str], ClaimTerms]] = {}
         self.set_topics(topics)
 
     # -- topics -----------------------------------------------------------------
@@ -155,6 +156,7 @@ class Detector:
         self._alias_party = {}
         self._anchors = {}
         self._tracked = {p.name for t in self.topics.values() for p in t.parties}
+        linked: list[ClaimTerms] = []
         for t in self.topics.values():
             add("K", t.id, "", t.keywords)
             aliases: dict[str, str] = {}
@@ -166,15 +168,16 @@ class Detector:
             fresh = [c for c in t.claims if (t.id, c.id, c.statement) not in self._claim_cache]
             docs = self._nlp.pipe([c.statement for c in fresh], batch_size=256)
             for c, doc in zip(fresh, docs, strict=True):
-                self._claim_cache[(t.id, c.id, c.statement)] = self._pinned(doc, t)
+                self._claim_cache[(t.id, c.id, c.statement)] = (
+                    *self._pinned(doc, t), self.linker.claim_terms(c.id, t.id, doc))
             for c in t.claims:
-                terms, anchors, words = self._claim_cache[(t.id, c.id, c.statement)]
+                terms, anchors, words, link_terms = self._claim_cache[(t.id, c.id, c.statement)]
+                linked.append(link_terms)
                 self._anchors[c.id] = anchors
                 self.index.add(Claim(c.id, t.id, c.statement, terms, pinned=True,
                                      keywords=c.keywords))
                 add("C", t.id, c.id, c.keywords or words)
-        self.linker.set_claims((c.id, t.id, c.statement)
-                               for t in self.topics.values() for c in t.claims)
+        self.linker.set_claims(linked)
         self._matcher = matcher
         self._keys = keys
         self._gate = gate
@@ -294,7 +297,6 @@ class Detector:
             if not scan.topics:
                 continue
             scan.sentences = self._select(scan)
-            scan.links = self._links(scan)
             jobs.extend((n, s, e) for s, e in scan.sentences)
         parsed: dict[int, list[tuple[int, Any]]] = {}
         texts = (scans[n].text[s:e] for n, s, e in jobs)
@@ -310,6 +312,7 @@ class Detector:
                 docs[i] = doc
         for (n, s, _e), doc in zip(jobs, docs, strict=True):
             parsed.setdefault(n, []).append((s, doc))
+            self._link_sentences(scans[n], s, doc)
         out = []
         for n, scan in enumerate(scans):
             obs = self._observe(scan, parsed.get(n, [])) if scan.topics else []
@@ -328,14 +331,14 @@ class Detector:
                 return True
         return False
 
-    def _links(self, scan: _ItemScan) -> dict[int, list[tuple[str, float]]]:
-        """The pinned claims each sentence of the item speaks to (see link.py)."""
-        out = {}
-        for s0, s1 in sentences(scan.text):
-            found = self.linker.link(scan.text[s0:s1], sorted(scan.topics))
+    def _link_sentences(self, scan: _ItemScan, offset: int, doc: Any) -> None:
+        """The pinned claims each parsed sentence speaks to (see link.py)."""
+        topics = sorted(scan.topics)
+        for sent in doc.sents:
+            found = self.linker.link(sent, topics)
             if found:
-                out[s0] = found
-        return out
+                scan.links[offset + sent.start_char] = found
+                scan.ends[offset + sent.start_char] = offset + sent.end_char
 
     def _linked_reports(self, scan: _ItemScan, obs: list[Observation]) -> list[Observation]:
         """A pinned claim the item speaks to, on which no statement was found, gets one
@@ -346,14 +349,13 @@ class Detector:
                 if score > best.get(cid, (0.0, 0))[0]:
                     best[cid] = (score, s0)
         done = {o.claim_id for o in obs}
-        bounds = dict(sentences(scan.text))
         item = scan.item
         out = []
         for cid, (score, s0) in sorted(best.items()):
             claim = self.index.get(cid)
             if claim is None or cid in done:
                 continue
-            s1 = bounds.get(s0, len(scan.text))
+            s1 = scan.ends.get(s0, len(scan.text))
             out.append(Observation(
                 observation_id=stable_id(item.id, cid, "item", "report", length=24),
                 claim_id=cid, claim_text=claim.text, topic_id=claim.topic_id,
@@ -368,6 +370,7 @@ class Detector:
     def _observe(self, scan: _ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:
         item = scan.item
         out: list[Observation] = []
+        strength: list[tuple[int, float]] = []
         seen: set[tuple[str, str, str, str]] = set()
         last_claim: Claim | None = None
         last_person: _Speaker | None = None
@@ -417,6 +420,7 @@ class Detector:
                             continue
                         seen.add(key)
                         cue_char = offset + doc[st.cue_token].idx
+                        strength.append(self._strength(st))
                         out.append(Observation(
                             observation_id=stable_id(item.id, claim.id, cue_char, st.stance,
                                                      party_key, length=24),
@@ -438,7 +442,7 @@ class Detector:
                     del claim_text
                 if mentioned is not None:
                     last_mention = mentioned
-        return out
+        return _one_stance_per_party(out, strength)
 
     def _stance(self, st: rules.Statement, speaker: _Speaker, party: str | None,
                 claim: Claim) -> str:
@@ -458,6 +462,11 @@ class Detector:
         if speaker.role == "media" and speaker.text and explicit:
             return st.stance
         return "report"
+
+    def _strength(self, st: rules.Statement) -> tuple[int, float]:
+        """How firmly a statement takes its stance: an explicit act beats a plain
+        'said', then the rule's confidence."""
+        return (int(self.lex.verb_class(st.cue) in ("confirm", "deny")), st.confidence)
 
     def _co_speakers(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
                      speaker: _Speaker) -> tuple[str, ...]:
@@ -600,6 +609,23 @@ class Detector:
                    media_claim: Claim | None = None) -> tuple[Claim | None, str]:
         item_claims = item_claims or []
         content = list(st.content_tokens)
+        s_start = offset + sent.start_char
+        linked = scan.links.get(s_start)
+        if linked:
+            # the sentence speaks to a pinned claim: that is the claim, whatever the rules
+            # would have opened from its words
+            pinned = self.index.get(linked[0][0])
+            if pinned is not None:
+                return pinned, pinned.text
+        if (st.described or st.refers_back) and last_claim is not None and \
+                not last_claim.pinned:
+            # "the ministry denied this": a pinned claim the item spoke to before this
+            # sentence comes before a claim the rules opened from other words
+            before = [s0 for s0 in scan.links if s0 < s_start]
+            if before:
+                pinned = self.index.get(scan.links[max(before)][0][0])
+                if pinned is not None and pinned.topic_id == last_claim.topic_id:
+                    last_claim = pinned
         if st.described and last_claim is not None and last_claim.topic_id in scan.topics:
             # "rejected the regulator's finding": the claim that party stated last
             owner = next((doc[i] for i in content if doc[i].dep_ == "poss"), None)
@@ -620,12 +646,6 @@ class Detector:
         toks = [doc[i] for i in content if not doc[i].is_space]
         if not toks:
             return None, ""
-        linked = scan.links.get(offset + sent.start_char) or \
-            self._sentence_links(scan, offset + sent.start_char)
-        if linked:
-            pinned = self.index.get(linked[0][0])
-            if pinned is not None:
-                return pinned, pinned.text
         c0 = offset + min(t.idx for t in toks)
         c1 = offset + max(t.idx + len(t.text) for t in toks)
         s0, s1 = offset + sent.start_char, offset + sent.end_char
@@ -679,15 +699,6 @@ class Detector:
         clause = any(t.pos_ in ("VERB", "AUX") for t in toks)
         return self.index.assign(topic_id, terms, text, sentence,
                                  merge_at=0.5 if clause else 0.67), text
-
-    def _sentence_links(self, scan: _ItemScan, start: int) -> list[tuple[str, float]]:
-        """Links of the cheap sentence holding `start` (spaCy may split differently)."""
-        for s0, found in scan.links.items():
-            if s0 <= start:
-                end = next((e for s, e in sentences(scan.text) if s == s0), s0)
-                if start < end:
-                    return found
-        return []
 
     def _owner_party(self, owner: Any, offset: int, scan: _ItemScan) -> str | None:
         """The party of a possessor ("the regulator's", "Kestria's")."""
@@ -806,6 +817,31 @@ _GENERIC_TERMS = frozenset(
     """be have do make get go come give keep put use include say tell report add also well part
 way thing people other new many much own such percent""".split()
 )
+
+
+def _one_stance_per_party(obs: list[Observation],
+                          strength: list[tuple[int, float]]) -> list[Observation]:
+    """One item gives a party one current stance on a claim: when its statements in
+    the item pull both ways (a denial and a quote read as a confirmation), the
+    firmest one stands (an explicit act, then a denial: a quote read as a confirmation
+    is the likelier misreading) and the others are kept as reports, so a single article
+    never reverses a party against itself. Earlier stances ("had dismissed") are
+    history and stay as they are."""
+    best: dict[tuple[str, str], tuple[tuple[int, bool, float], str]] = {}
+    for o, st in zip(obs, strength, strict=True):
+        if o.stance == "report" or o.when != "current" or not o.party:
+            continue
+        key = (o.claim_id, o.party)
+        rank = (st[0], o.stance == "deny", st[1])
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, o.stance)
+    out = []
+    for o in obs:
+        won = best.get((o.claim_id, o.party or ""))
+        if won is not None and o.when == "current" and o.stance not in ("report", won[1]):
+            o = replace(o, stance="report")
+        out.append(o)
+    return out
 
 
 def _bare(text: str) -> str:

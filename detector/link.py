@@ -18,15 +18,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from detector.lexicon import Lexicon
-from detector.text import STOPWORDS, stem
+from detector.text import STOPWORDS
 
 #: a sentence links to a claim at this score or above (see `PinnedLinker.score`)
 LINK_AT = 0.5
 NAME_WEIGHT = 2.0
 
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z'’\-]*|\d[\d,.]*")
+_SKIP_POS = frozenset({"ADP", "AUX", "CCONJ", "DET", "PART", "PRON", "PUNCT", "SCONJ", "SPACE",
+                       "SYM", "X", "INTJ"})
 
 
 @dataclass(frozen=True)
@@ -48,47 +50,62 @@ class PinnedLinker:
         self.lex = lex
         self._claims: dict[str, ClaimTerms] = {}
         self._by_topic: dict[str, list[ClaimTerms]] = {}
-        self._canon = _stem_classes(lex)
+        self._canon = _lemma_classes(lex)
 
-    def set_claims(self, claims: Iterable[tuple[str, str, str]]) -> None:
-        """(claim id, topic id, statement) of every pinned claim."""
+    def claim_terms(self, claim_id: str, topic_id: str, doc: Any) -> ClaimTerms:
+        """The terms of a pinned claim, from its parsed statement."""
+        names, words = self.split(doc)
+        return ClaimTerms(claim_id, topic_id, frozenset(names), frozenset(words - names))
+
+    def set_claims(self, claims: Iterable[ClaimTerms]) -> None:
+        """The pinned claims of every tracked topic."""
         self._claims = {}
         self._by_topic = {}
-        for cid, tid, statement in claims:
-            names, words = self._split(statement)
-            ct = ClaimTerms(cid, tid, frozenset(names), frozenset(words - names))
-            self._claims[cid] = ct
-            self._by_topic.setdefault(tid, []).append(ct)
+        for ct in claims:
+            self._claims[ct.claim_id] = ct
+            self._by_topic.setdefault(ct.topic_id, []).append(ct)
 
-    def terms(self, text: str) -> set[str]:
-        """Folded stems of the content words of a text."""
-        return self._split(text)[0] | self._split(text)[1]
-
-    def _split(self, text: str) -> tuple[set[str], set[str]]:
+    def split(self, tokens: Iterable[Any]) -> tuple[set[str], set[str]]:
+        """Folded lemmas of parsed tokens: (names and figures, other content words)."""
         names: set[str] = set()
         words: set[str] = set()
-        first = True
-        for m in _TOKEN.finditer(text):
-            w = m.group(0).strip("'’-")
-            low = w.lower()
-            if not w or low in STOPWORDS or (len(w) < 3 and not w[0].isdigit()):
-                first = False
+        for t in tokens:
+            if t.is_punct or t.is_space or t.is_stop or t.pos_ in _SKIP_POS:
                 continue
-            folded = self._fold(low)
-            if w[0].isdigit() or (w[0].isupper() and not first):
+            if t.like_num or any(ch.isdigit() for ch in t.text):
+                if t.ent_type_ not in ("DATE", "TIME", "ORDINAL"):
+                    names.add(t.text.replace(",", ""))
+                continue
+            low = t.lemma_.lower().strip("'’-")
+            if len(low) < 2 or low in STOPWORDS:
+                continue
+            folded = self.fold(low)
+            if t.pos_ == "PROPN" or t.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
                 names.add(folded)
             else:
                 words.add(folded)
-            first = False
         return names, words
 
-    def _fold(self, low: str) -> str:
-        s = stem(low)
-        return self._canon.get(s, s)
+    def terms(self, tokens: Iterable[Any]) -> set[str]:
+        names, words = self.split(tokens)
+        return names | words
+
+    def fold(self, low: str) -> str:
+        low = _spelling(low)
+        return self._canon.get(low, low)
+
+    def parts(self, terms: set[str], claim_id: str) -> tuple[float, float]:
+        """(share of the claim's names, share of its other words) the terms hold."""
+        ct = self._claims.get(claim_id)
+        if ct is None:
+            return 0.0, 0.0
+        n = len(ct.names & terms) / len(ct.names) if ct.names else 1.0
+        w = len(ct.words & terms) / len(ct.words) if ct.words else 1.0
+        return n, w
 
     def score(self, terms: set[str], claim_id: str) -> float:
-        """The weighted share of the claim's terms the sentence holds; 0 unless it
-        holds one of the claim's names and one of its other words."""
+        """The weighted share of the claim's terms the sentence holds (names weigh
+        more); 0 unless it holds one of the claim's names and one of its other words."""
         ct = self._claims.get(claim_id)
         if ct is None or not ct.weight:
             return 0.0
@@ -98,10 +115,10 @@ class PinnedLinker:
             return 0.0
         return (NAME_WEIGHT * len(names) + len(words)) / ct.weight
 
-    def link(self, text: str, topic_ids: Iterable[str],
+    def link(self, tokens: Iterable[Any], topic_ids: Iterable[str],
              at: float = LINK_AT) -> list[tuple[str, float]]:
         """Pinned claims of these topics the sentence speaks to, best first."""
-        terms = self.terms(text)
+        terms = self.terms(tokens)
         out = []
         for tid in topic_ids:
             for ct in self._by_topic.get(tid, ()):
@@ -111,11 +128,18 @@ class PinnedLinker:
         return sorted(out, key=lambda x: (-x[1], x[0]))
 
 
-def _stem_classes(lex: Lexicon) -> dict[str, str]:
-    """Stem -> canonical term of its synonym class."""
+def _spelling(low: str) -> str:
+    """British and American spellings fold together (defence, defense; colour, color)."""
+    if len(low) >= 6:
+        low = re.sub(r"(?<=[a-z]{3})ence$", "ense", low)
+        low = re.sub(r"(?<=[a-z]{3})our$", "or", low)
+        low = re.sub(r"(?<=[a-z]{2})is(e|ed|es|ing|ation)$", r"iz\1", low)
+    return low
+
+
+def _lemma_classes(lex: Lexicon) -> dict[str, str]:
+    """Lemma (spelling folded) -> canonical term of its synonym class."""
     out: dict[str, str] = {}
     for word, canon in lex.synonyms.items():
-        out.setdefault(stem(word), stem(canon))
-    for canon in set(lex.synonyms.values()):
-        out.setdefault(stem(canon), stem(canon))
+        out.setdefault(_spelling(word), _spelling(canon))
     return out
