@@ -48,6 +48,17 @@ def register(subparsers: Any) -> None:
     n.add_argument("--limit", type=int, default=None, help="evaluate the first N articles only")
     n.add_argument("--model", default=None, help="spaCy pipeline name")
     n.set_defaults(func=cmd_eval_polnear)
+    w = sub.add_parser("news", help="a labelled real-news folder, scored as "
+                       "../shared/tools/score_news.py scores it")
+    w.add_argument("DIR", type=Path, help="holds topics.yaml, items.jsonl, labels.jsonl, "
+                   "expected.json")
+    source = w.add_mutually_exclusive_group()
+    source.add_argument("--from", dest="from_file", type=Path, default=None,
+                        help="score this detect output (JSON lines) instead of running detect")
+    source.add_argument("--out", type=Path, default=None,
+                        help="also save the detect JSON lines to this file")
+    w.add_argument("--model", default=None, help="spaCy pipeline name")
+    w.set_defaults(func=cmd_eval_news)
 
 
 def item_from(data: Any, where: str) -> Item:
@@ -89,26 +100,35 @@ def read_feed(path: Path) -> Iterator[Item]:
         yield item_from(data, f"{path}:{n}")
 
 
+def _line(obj: dict[str, Any]) -> str:
+    return json.dumps(obj, ensure_ascii=False) + "\n"
+
+
 def _print(obj: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.write(_line(obj))
+
+
+def detect_events(topics: Path, feed: Path, model: str | None = None) -> Iterator[dict[str, Any]]:
+    """What `claimwatch detect` prints, in order: each observation and alert as
+    the feed is read, then one `claim` per claim (TopicFileError, FeedError)."""
+    from detector.feed import FeedRun
+
+    run = FeedRun(Detector(load_topics_file(topics), model=model))
+    yield from run.run(read_feed(feed))
+    for claim in run.claims():
+        claim.pop("observations")
+        yield claim
 
 
 def cmd_detect(args: argparse.Namespace) -> int:
-    from detector.feed import FeedRun
-
     try:
-        topics = load_topics_file(args.topics)
-        run = FeedRun(Detector(topics, model=args.model))
-        for event in run.run(read_feed(args.feed)):
+        for event in detect_events(args.topics, args.feed, args.model):
             if args.no_observations and event["kind"] == "observation":
                 continue
             _print(event)
     except (TopicFileError, FeedError) as exc:
         print(f"claimwatch detect: {exc}", file=sys.stderr)
         return 2
-    for claim in run.claims():
-        claim.pop("observations")
-        _print(claim)
     return 0
 
 
@@ -197,4 +217,30 @@ def cmd_eval_fnc1(args: argparse.Namespace) -> int:
         return 2
     report.setdefault("seconds", round(time.perf_counter() - t0, 2))
     print(json.dumps(report))
+    return 0
+
+
+def cmd_eval_news(args: argparse.Namespace) -> int:
+    """`claimwatch detect --topics DIR/topics.yaml DIR/items.jsonl`, then its score."""
+    from agents.evaluate import news
+
+    folder: Path = args.DIR
+    try:
+        dataset = news.load_dataset(folder)
+        if args.from_file is not None:
+            with args.from_file.open(encoding="utf-8") as f:
+                output = news.read_output(f)
+        else:
+            events = list(detect_events(folder / "topics.yaml", folder / "items.jsonl",
+                                        args.model))
+            if args.out is not None:
+                args.out.write_text("".join(_line(e) for e in events), encoding="utf-8")
+            output = news.collect(events)
+    except (TopicFileError, FeedError, OSError, ValueError, KeyError) as exc:
+        print(f"claimwatch eval news: {exc}", file=sys.stderr)
+        return 2
+    report = news.score(dataset, output)
+    for line in report.lines():
+        print(line)
+    print(json.dumps(report.figures()))
     return 0
