@@ -87,7 +87,7 @@ def test_seed_feed_alerts_equal_the_cores_decisions(seed_run: dict[str, Any]) ->
 
 
 def test_seed_feed_meets_expected_json(seed_run: dict[str, Any]) -> None:
-    from detector.acceptance import check
+    from agents.evaluate.acceptance import check
 
     expected = json.loads((SEEDS / "expected.json").read_text())
     claims: dict[str, dict[str, Any]] = {}
