@@ -431,7 +431,7 @@ class Detector:
                             source=item.source,
                             url=item.url,
                             published_at=item.published_at,
-                            stance=self._stance(st, speaker, party, claim),  # type: ignore[arg-type]
+                            stance=self._stance(st, speaker, party, claim, doc),  # type: ignore[arg-type]
                             speaker=speaker.text,
                             party=party,
                             role=speaker.role,
@@ -445,7 +445,7 @@ class Detector:
         return _one_stance_per_party(out, strength)
 
     def _stance(self, st: rules.Statement, speaker: _Speaker, party: str | None,
-                claim: Claim) -> str:
+                claim: Claim, doc: Any = None) -> str:
         """A confirmation or denial needs someone whose word counts: a tracked party or
         its officials, or a named outlet that itself says it confirmed or denied. The
         publisher's own narration, anonymous sources and unlisted speakers only report.
@@ -458,10 +458,20 @@ class Detector:
         if not claim.pinned and not explicit:
             return "report"
         if party is not None and party in self._tracked and speaker.role in ("party", "official"):
+            if claim.pinned and not explicit and st.stance == "confirm" and doc is not None:
+                return self._content_stance(st, doc, claim)
             return st.stance
         if speaker.role == "media" and speaker.text and explicit:
             return st.stance
         return "report"
+
+    def _content_stance(self, st: rules.Statement, doc: Any, claim: Claim) -> str:
+        """A party that only says something ("said", "told") about a pinned claim
+        confirms it, unless what it says puts the claim elsewhere: a denial."""
+        toks = [doc[i] for i in st.content_tokens]
+        if self.linker.contradicts(toks, claim.id):
+            return "deny"
+        return "confirm"
 
     def _strength(self, st: rules.Statement) -> tuple[int, float]:
         """How firmly a statement takes its stance: an explicit act beats a plain

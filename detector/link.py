@@ -27,6 +27,7 @@ from detector.text import STOPWORDS
 LINK_AT = 0.5
 NAME_WEIGHT = 2.0
 
+_PLACES = frozenset({"GPE", "LOC", "FAC"})
 _SKIP_POS = frozenset({"ADP", "AUX", "CCONJ", "DET", "PART", "PRON", "PUNCT", "SCONJ", "SPACE",
                        "SYM", "X", "INTJ"})
 
@@ -37,6 +38,7 @@ class ClaimTerms:
     topic_id: str
     names: frozenset[str]  # stems of the claim's names (capitalised words, figures)
     words: frozenset[str]  # stems of its other content words (the predicate)
+    places: frozenset[str] = frozenset()  # the claim's places (where it says it happened)
 
     @property
     def weight(self) -> float:
@@ -55,7 +57,27 @@ class PinnedLinker:
     def claim_terms(self, claim_id: str, topic_id: str, doc: Any) -> ClaimTerms:
         """The terms of a pinned claim, from its parsed statement."""
         names, words = self.split(doc)
-        return ClaimTerms(claim_id, topic_id, frozenset(names), frozenset(words - names))
+        return ClaimTerms(claim_id, topic_id, frozenset(names), frozenset(words - names),
+                          frozenset(self.places(doc)))
+
+    def places(self, tokens: Iterable[Any]) -> set[str]:
+        return {self.fold(t.lemma_.lower()) for t in tokens if t.ent_type_ in _PLACES}
+
+    def carries(self, terms: set[str], claim_id: str) -> bool:
+        """The terms hold something of the claim: one of its names or words."""
+        ct = self._claims.get(claim_id)
+        return ct is not None and bool((ct.words | ct.names) & terms)
+
+    def contradicts(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """The content puts the claim somewhere else: it names a place and none of the
+        claim's ("he is in St Petersburg" against "he is in Belarus")."""
+        ct = self._claims.get(claim_id)
+        if ct is None or not ct.places:
+            return False
+        toks = list(tokens)
+        places = self.places(toks)
+        return bool(places) and not places & ct.places and \
+            not self.terms(toks) & ct.places
 
     def set_claims(self, claims: Iterable[ClaimTerms]) -> None:
         """The pinned claims of every tracked topic."""
