@@ -212,8 +212,14 @@ class Pipeline:
 
     async def send_alert(self, claim_id: str, value: bytes,
                          headers: Sequence[tuple[str, bytes]]) -> None:
-        await self.alerts_topic.send(key=claim_id.encode("utf-8"), value=value,
-                                     headers=list(headers))
+        """Send an alert and wait for the broker's ack (raises if it fails).
+
+        `Topic.send` only queues the record in the producer and returns its
+        delivery future; the claim state may be written only once the alert
+        is in Kafka (agents.track), so the future is awaited here."""
+        delivered = await self.alerts_topic.send(key=claim_id.encode("utf-8"), value=value,
+                                                 headers=list(headers))
+        await delivered
 
     async def send_dead_letter(self, rec: DeadLetter) -> None:
         await self.deadletter_topic.send(key=None, value=rec)

@@ -2,10 +2,24 @@
 transitions out as alerts.
 
 The `claims` table (claim id -> state_to_dict dict, changelog-backed) is
-co-partitioned with the observations topic, so one worker owns a claim. The
-alert goes out before the state is written: after a crash between the two,
-the observation is redelivered and the same transition is decided again,
-with the same alert id (a duplicate consumers can drop), never a different one.
+co-partitioned with the observations topic, so one worker owns a claim.
+
+Crash safety (kill -9). A Faust table write goes to the local store (RocksDB)
+at once and to its changelog through the producer, later; the observation's
+offset is committed only after a producer flush (faust's consumer flushes
+before every commit), so an observation whose outputs were not all acked is
+redelivered after a crash. Two rules make that redelivery enough:
+
+- the alert is sent and its ack awaited before the state is written. Were the
+  state written first, a kill before the alert reached the broker would leave
+  the local store ahead of the alerts topic: the redelivered observation is
+  seen, nothing is decided again, and the alert is lost for good. A crash
+  between the ack and the write decides the same transition again, with the
+  same alert id (a duplicate consumers can drop), never a different one.
+- a redelivered observation the state has seen writes the state again. The
+  local store can hold a write whose changelog record died with the worker;
+  unless the claim is written again, its changelog (what a wiped worker, or
+  the next owner of the partition, recovers from) stays behind for good.
 """
 
 from __future__ import annotations
@@ -57,11 +71,20 @@ class ClaimTracker:
         nxt, transitions = apply(state, from_record(rec),
                                  pipe.registry.min_confirmations(rec.topic_id))
         m.stage_seconds.labels("track").observe(time.perf_counter() - started)
+        if nxt is state:
+            # seen before: a redelivery (after a crash, or an item's stored
+            # observations sent again). The state may be in the local store
+            # only: write it again so the changelog has it before this
+            # observation's offset is committed (see the module docstring).
+            if raw:
+                self.table[rec.claim_id] = raw
+            return
         if transitions:
             started = time.perf_counter()
             for t in transitions:
                 decided = time.time()
                 headers, value = cloudevent(t, app_id=pipe.settings.app_id, decided_at=decided)
+                # returns once the broker acked it: only then is the state written
                 await pipe.send_alert(t.claim_id, value, headers)
                 pipe.hub.decided(AlertEvent(parse_cloudevent(headers, value)))
                 m.alerts.labels(t.type).inc()
@@ -70,9 +93,8 @@ class ClaimTracker:
                 log.info("alert %s %s claim %s (item %s)", t.type, t.alert_id, t.claim_id,
                          t.observation.item_id)
             m.stage_seconds.labels("deliver").observe(time.perf_counter() - started)
-        if nxt is not state:
-            self.table[rec.claim_id] = state_to_dict(nxt)
-            self._count(rec.claim_id, nxt.status)
+        self.table[rec.claim_id] = state_to_dict(nxt)
+        self._count(rec.claim_id, nxt.status)
 
     def _count(self, claim_id: str, status: str) -> None:
         claims = self.pipe.metrics.claims
