@@ -31,6 +31,8 @@ class Claim:
     keywords: tuple[str, ...] = ()
     members: int = 1
     extra_terms: set[str] = field(default_factory=set)
+    #: a party took an explicit stance on it: plain statements count from then on
+    questioned: bool = False
 
 
 def figures(terms: frozenset[str] | set[str]) -> frozenset[str]:

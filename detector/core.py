@@ -442,21 +442,17 @@ class Detector:
                     del claim_text
                 if mentioned is not None:
                     last_mention = mentioned
-        return _one_stance_per_party(out, strength)
+        return self._discovered_bar(_one_stance_per_party(out, strength), strength)
 
     def _stance(self, st: rules.Statement, speaker: _Speaker, party: str | None,
                 claim: Claim, doc: Any = None) -> str:
         """A confirmation or denial needs someone whose word counts: a tracked party or
         its officials, or a named outlet that itself says it confirmed or denied. The
         publisher's own narration, anonymous sources and unlisted speakers only report.
-        A claim the monitor discovered itself asks more: an explicit act (confirmed,
-        denied, dismissed, acknowledged ...), so a party merely saying something
-        ("said the talks would continue") is no news."""
+        (A claim the monitor discovered itself asks more: `_discovered_bar`.)"""
         if st.stance == "report":
             return "report"
         explicit = self.lex.verb_class(st.cue) in ("confirm", "deny")
-        if not claim.pinned and not explicit:
-            return "report"
         if party is not None and party in self._tracked and speaker.role in ("party", "official"):
             if claim.pinned and not explicit and st.stance == "confirm" and doc is not None:
                 return self._content_stance(st, doc, claim)
@@ -472,6 +468,26 @@ class Detector:
         if self.linker.contradicts(toks, claim.id):
             return "deny"
         return "confirm"
+
+    def _discovered_bar(self, obs: list[Observation],
+                        strength: list[tuple[int, float]]) -> list[Observation]:
+        """A claim the monitor discovered itself changes status only once it is in
+        question: some party took an explicit stance on it (confirmed, denied,
+        dismissed, acknowledged ...), in this item or an earlier one. Until then a
+        party merely saying something ("said the talks would continue") is a report,
+        not news. Pinned claims are in question from the start: the user asked."""
+        for o, (explicit, _c) in zip(obs, strength, strict=True):
+            claim = self.index.get(o.claim_id)
+            if claim is not None and explicit and o.stance != "report" and o.party:
+                claim.questioned = True
+        out = []
+        for o in obs:
+            claim = self.index.get(o.claim_id)
+            if claim is not None and not claim.pinned and not claim.questioned and \
+                    o.stance != "report":
+                o = replace(o, stance="report")
+            out.append(o)
+        return out
 
     def _strength(self, st: rules.Statement) -> tuple[int, float]:
         """How firmly a statement takes its stance: an explicit act beats a plain
