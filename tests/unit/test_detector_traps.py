@@ -23,6 +23,12 @@ TOPIC = {
         "Dravonia": ["Dravonia", "Dravonian", "Dravonian defence ministry", "Lena Oprea",
                      "Dravpress"],
     },
+    # the user's claims: on them a party's plain "said" counts (a claim the monitor
+    # discovers itself waits for an explicit act, see test_discovered_claims_*)
+    "claims": [
+        {"id": "tanker-seized", "statement": "Dravonian forces seized the tanker Lyra Dawn"},
+        {"id": "port-veld-entered", "statement": "Dravonian troops entered Port Veld"},
+    ],
 }
 OTHER = {"id": "harvest", "name": "Harvest", "keywords": ["wheat harvest", "grain exports"]}
 
@@ -119,10 +125,10 @@ CASES = [
     # the unhedged counterparts: the traps above are not passed by silence
     case("confirmed-that", "Lena Oprea confirmed that Dravonian troops entered Port Veld.",
          {D_CONFIRM}),
-    case("item-asserts", "Dravonian troops entered Port Veld on Monday.",
-         {(None, "confirm", "current")}),
-    case("item-asserts-negation", "Dravonian troops did not enter Port Veld.",
-         {(None, "deny", "current")}),
+    # the publisher's own narration puts the claim in question and decides nothing: a
+    # newsroom wants a party's word (as real-news labels have it)
+    case("item-asserts", "Dravonian troops entered Port Veld on Monday.", set()),
+    case("item-asserts-negation", "Dravonian troops did not enter Port Veld.", set()),
 ]
 
 
@@ -189,21 +195,42 @@ def test_earlier_deny_and_current_confirm_share_the_claim(detect) -> None:
     assert {o.when for o in obs} == {"earlier", "current"}
 
 
-def test_different_figures_are_different_claims(detect) -> None:
-    obs = detect("Kestria said 14,000 Dravonian troops entered Port Veld. "
-                 "Dravonia said 4,000 Dravonian troops entered Port Veld.")
+def discovering(nlp: Any) -> Detector:
+    """The strait topic without pinned claims: every claim is discovered."""
+    return Detector([Topic.from_dict({**TOPIC, "claims": []}), Topic.from_dict(OTHER)],
+                    nlp=nlp)
+
+
+def test_different_figures_are_different_claims(nlp: Any) -> None:
+    obs = discovering(nlp).detect(Item(id="i", body=(
+        "Kestria said 14,000 Dravonian troops entered Port Veld. "
+        "Dravonia said 4,000 Dravonian troops entered Port Veld.")))
     by_party = {o.party: o for o in obs}
     assert set(by_party) == {"Kestria", "Dravonia"}, show(obs)
     assert by_party["Kestria"].claim_id != by_party["Dravonia"].claim_id, show(obs)
 
 
 def test_the_same_figure_is_the_same_claim(nlp: Any) -> None:
-    det = Detector(topics(), nlp=nlp)
+    det = discovering(nlp)
     a = det.detect(Item(id="a", body="Kestria said 14,000 Dravonian troops entered Port Veld."))
     b = det.detect(Item(id="b", body="Lena Oprea confirmed that 14,000 Dravonian troops "
                                      "entered Port Veld."))
     assert len(a) == len(b) == 1
     assert a[0].claim_id == b[0].claim_id, show(a + b)
+
+
+def test_discovered_claims_wait_for_an_explicit_act(nlp: Any) -> None:
+    """On a claim the monitor discovered itself, a party merely saying something is a
+    report; once a party confirms or denies it explicitly, plain statements count."""
+    det = discovering(nlp)
+    said = det.detect(Item(id="a", body="Kestria said Dravonian troops entered Port Veld."))
+    assert said and decisive(said) == set(), show(said)
+    both = det.detect(Item(id="b", body=(
+        "Kestria said Dravonian troops entered Port Veld. "
+        "Lena Oprea denied that Dravonian troops entered Port Veld.")))
+    assert decisive(both) == {K_CONFIRM, D_DENY}, show(both)
+    later = det.detect(Item(id="c", body="Kestria said Dravonian troops entered Port Veld."))
+    assert decisive(later) == {K_CONFIRM}, show(later)
 
 
 # -- who --------------------------------------------------------------------------------------
