@@ -447,13 +447,19 @@ class Detector:
     def _stance(self, st: rules.Statement, speaker: _Speaker, party: str | None,
                 claim: Claim, doc: Any = None) -> str:
         """A confirmation or denial needs someone whose word counts: a tracked party or
-        its officials, or a named outlet that itself says it confirmed or denied. The
+        its officials (any named organisation or official when the topic lists no
+        parties), or a named outlet that itself says it confirmed or denied. The
         publisher's own narration, anonymous sources and unlisted speakers only report.
         (A claim the monitor discovered itself asks more: `_discovered_bar`.)"""
         if st.stance == "report":
             return "report"
         explicit = self.lex.verb_class(st.cue) in ("confirm", "deny")
-        if party is not None and party in self._tracked and speaker.role in ("party", "official"):
+        topic = self.topics.get(claim.topic_id)
+        counts = party in self._tracked or (topic is not None and not topic.parties)
+        if topic is not None and not topic.parties and st.speaker_kind == "named" and \
+                speaker.text and speaker.role in ("party", "official", "unknown"):
+            return st.stance  # no parties listed: a named speaker's word is one source
+        if party is not None and counts and speaker.role in ("party", "official"):
             if claim.pinned and not explicit and st.stance == "confirm" and doc is not None:
                 return self._content_stance(st, doc, claim)
             return st.stance
@@ -509,17 +515,37 @@ class Detector:
         return tuple(dict.fromkeys(others))
 
     def _person_mentioned(self, sent: Any, offset: int, scan: _ItemScan) -> _Speaker | None:
-        """The last person named in a sentence, for a later "he said"."""
-        people = [e for e in sent.ents if e.label_ == "PERSON"]
+        """The last person named in a sentence, for a later "he said": a PERSON entity,
+        or a name with a title beside it ("Jae Park, Brightline's chief executive,")
+        that the entity recognizer missed. A title that names a party ("leader of the
+        Green Front") gives the person that party."""
+        people = [(e.start, e.end, e.root) for e in sent.ents if e.label_ == "PERSON"]
+        for t in sent:
+            if t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass") and \
+                    any(c.dep_ == "appos" for c in t.children) and \
+                    not any(a <= t.i < b for a, b, _r in people):
+                left = min([c.i for c in t.children if c.dep_ == "compound"] + [t.i])
+                people.append((left, t.i + 1, t))
         if not people:
             return None
-        ent = people[-1]
-        s0, s1 = offset + ent.start_char, offset + ent.end_char
+        start, end, root = max(people, key=lambda p: p[0])
+        span = sent.doc[start:end]
+        s0, s1 = offset + span.start_char, offset + span.end_char
         party = next((h.value for h in scan.hits if h.kind == "P" and h.start >= s0
                       and h.end <= s1), None)
         if party is None:
-            party = self._party_by_alias(ent.text)[0]
-        return _Speaker(ent.text, party, "official" if party else "unknown", True)
+            party = self._party_by_alias(span.text)[0]
+        if party is None:
+            for c in root.children:
+                if c.dep_ == "appos":
+                    sub = list(c.subtree)
+                    a0 = offset + sub[0].idx
+                    a1 = offset + sub[-1].idx + len(sub[-1].text)
+                    party = next((h.value for h in scan.hits if h.kind == "P" and
+                                  h.start >= a0 and h.end <= a1), None)
+                    if party is not None:
+                        break
+        return _Speaker(span.text, party, "official" if party else "unknown", True)
 
     @staticmethod
     def _has_kind(scan: _ItemScan, s: int, e: int, kind: str) -> bool:

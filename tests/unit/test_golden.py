@@ -49,7 +49,8 @@ def topic_of(ex: dict[str, Any]) -> Topic:
              if w.lower() not in STOPWORDS and len(w) >= 3]
     return Topic.from_dict({"id": ex["id"], "name": ex["claim_hint"],
                             "keywords": list(dict.fromkeys(aliases + words)),
-                            "parties": ex["parties"]})
+                            "parties": ex["parties"],
+                            "claims": [{"id": ex["id"], "statement": ex["claim_hint"]}]})
 
 
 def same(a: str | None, b: str | None) -> bool:
