@@ -21,7 +21,7 @@ from detector import rules
 from detector.claims import Claim, ClaimIndex
 from detector.components import add_components
 from detector.lexicon import Lexicon, load_lexicon
-from detector.link import ClaimTerms, PinnedLinker
+from detector.link import LINK_AT, MENTION_AT, ClaimTerms, PinnedLinker
 from detector.model import Evidence, Item, Observation, Role, Topic, stable_id
 from detector.text import has_figure, sentences
 
@@ -335,7 +335,7 @@ class Detector:
         """The pinned claims each parsed sentence speaks to (see link.py)."""
         topics = sorted(scan.topics)
         for sent in doc.sents:
-            found = self.linker.link(sent, topics)
+            found = self.linker.link(sent, topics, at=MENTION_AT)
             if found:
                 scan.links[offset + sent.start_char] = found
                 scan.ends[offset + sent.start_char] = offset + sent.end_char
@@ -662,7 +662,7 @@ class Detector:
         item_claims = item_claims or []
         content = list(st.content_tokens)
         s_start = offset + sent.start_char
-        linked = scan.links.get(s_start)
+        linked = [x for x in scan.links.get(s_start, ()) if x[1] >= LINK_AT]
         if linked:
             # the sentence speaks to a pinned claim: that is the claim, whatever the rules
             # would have opened from its words
@@ -673,7 +673,8 @@ class Detector:
                 not last_claim.pinned:
             # "the ministry denied this": a pinned claim the item spoke to before this
             # sentence comes before a claim the rules opened from other words
-            before = [s0 for s0 in scan.links if s0 < s_start]
+            before = [s0 for s0, found in scan.links.items()
+                      if s0 < s_start and found[0][1] >= LINK_AT]
             if before:
                 pinned = self.index.get(scan.links[max(before)][0][0])
                 if pinned is not None and pinned.topic_id == last_claim.topic_id:

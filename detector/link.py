@@ -24,7 +24,9 @@ from detector.lexicon import Lexicon
 from detector.text import STOPWORDS
 
 #: a sentence links to a claim at this score or above (see `PinnedLinker.score`)
-LINK_AT = 0.5
+LINK_AT = 0.4
+#: an item whose best sentence scores this much at least concerns the claim (a report)
+MENTION_AT = 0.3
 NAME_WEIGHT = 2.0
 
 _PLACES = frozenset({"GPE", "LOC", "FAC"})
