@@ -141,15 +141,17 @@ class PinnedLinker:
 
     def link(self, tokens: Iterable[Any], topic_ids: Iterable[str],
              at: float = LINK_AT) -> list[tuple[str, float]]:
-        """Pinned claims of these topics the sentence speaks to, best first."""
+        """Pinned claims of these topics the sentence speaks to, best first: the claim
+        more of whose predicate the sentence holds ("pay off those debts" is the debts
+        claim, not the betting claim a "sports channel" touches), then the score."""
         terms = self.terms(tokens)
-        out = []
+        found = []
         for tid in topic_ids:
             for ct in self._by_topic.get(tid, ()):
                 s = self.score(terms, ct.claim_id)
                 if s >= at:
-                    out.append((ct.claim_id, s))
-        return sorted(out, key=lambda x: (-x[1], x[0]))
+                    found.append((-len(ct.words & terms), -s, ct.claim_id))
+        return [(cid, -s) for _n, s, cid in sorted(found)]
 
 
 def _spelling(low: str) -> str:
