@@ -345,6 +345,8 @@ class Detector:
         report from the item: it puts the claim in question and sets no status."""
         best: dict[str, tuple[float, int]] = {}
         for s0, found in scan.links.items():
+            if found[0][1] >= LINK_AT:
+                found = found[:1]  # the sentence is about its best claim, not the siblings
             for cid, score in found:
                 if score > best.get(cid, (0.0, 0))[0]:
                     best[cid] = (score, s0)
@@ -459,6 +461,9 @@ class Detector:
         if topic is not None and not topic.parties and st.speaker_kind == "named" and \
                 speaker.text and speaker.role in ("party", "official", "unknown"):
             return st.stance  # no parties listed: a named speaker's word is one source
+        if claim.pinned and doc is not None and \
+                self.linker.only_possible([doc[i] for i in st.content_tokens], claim.id):
+            return "report"  # "Prigozhin will leave for Belarus": a plan, not the fact
         if party is not None and counts and speaker.role in ("party", "official"):
             if claim.pinned and not explicit and st.stance == "confirm" and doc is not None:
                 return self._content_stance(st, doc, claim)
@@ -469,10 +474,13 @@ class Detector:
 
     def _content_stance(self, st: rules.Statement, doc: Any, claim: Claim) -> str:
         """A party that only says something ("said", "told") about a pinned claim
-        confirms it, unless what it says puts the claim elsewhere: a denial."""
+        confirms it, unless what it says negates the claim's predicate ("will not
+        return") or puts the claim elsewhere ("he is in St Petersburg"): a denial."""
         toks = [doc[i] for i in st.content_tokens]
-        if self.linker.contradicts(toks, claim.id):
+        if self.linker.contradicts(toks, claim.id) or self.linker.negates(toks, claim.id):
             return "deny"
+        if toks and self.linker.misses(toks, claim.id):
+            return "report"
         return "confirm"
 
     def _discovered_bar(self, obs: list[Observation],

@@ -25,6 +25,7 @@ class Lexicon:
     hedge_verbs: frozenset[str]
     refuse_verbs: frozenset[str]
     refused_objects: frozenset[str]
+    modal_words: frozenset[str]
     hedge_words: frozenset[str]
     hedge_subjects: frozenset[str]
     deny_words: frozenset[str]

@@ -24,7 +24,7 @@ from detector.lexicon import Lexicon
 from detector.text import STOPWORDS
 
 #: a sentence links to a claim at this score or above (see `PinnedLinker.score`)
-LINK_AT = 0.4
+LINK_AT = 0.5
 #: an item whose best sentence scores this much at least concerns the claim (a report)
 MENTION_AT = 0.3
 NAME_WEIGHT = 2.0
@@ -41,6 +41,7 @@ class ClaimTerms:
     names: frozenset[str]  # stems of the claim's names (capitalised words, figures)
     words: frozenset[str]  # stems of its other content words (the predicate)
     places: frozenset[str] = frozenset()  # the claim's places (where it says it happened)
+    modal: bool = False  # the claim itself is about what will or may happen
 
     @property
     def weight(self) -> float:
@@ -60,7 +61,33 @@ class PinnedLinker:
         """The terms of a pinned claim, from its parsed statement."""
         names, words = self.split(doc)
         return ClaimTerms(claim_id, topic_id, frozenset(names), frozenset(words - names),
-                          frozenset(self.places(doc)))
+                          frozenset(self.places(doc)), self.modal(doc))
+
+    def modal(self, tokens: Iterable[Any]) -> bool:
+        """Said of what will or may happen ("he will leave for Belarus")."""
+        return any(t.lower_ in self.lex.modal_words and t.pos_ == "AUX" for t in tokens)
+
+    def only_possible(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """The content says the claim will or may come true, and the claim says it is."""
+        ct = self._claims.get(claim_id)
+        return ct is not None and not ct.modal and self.modal(tokens)
+
+    def misses(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """A claim made only of names ("Prigozhin is in Belarus") and content that
+        lacks one of them: the speaker said something else about one of its names."""
+        ct = self._claims.get(claim_id)
+        return ct is not None and not ct.words and not ct.names <= self.terms(tokens)
+
+    def negates(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """A word of the claim's predicate is negated ("will not return")."""
+        ct = self._claims.get(claim_id)
+        if ct is None:
+            return False
+        for t in tokens:
+            if self.fold(t.lemma_.lower()) in ct.words and \
+                    any(c.dep_ == "neg" for c in t.children):
+                return True
+        return False
 
     def places(self, tokens: Iterable[Any]) -> set[str]:
         return {self.fold(t.lemma_.lower()) for t in tokens if t.ent_type_ in _PLACES}
