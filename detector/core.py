@@ -477,6 +477,8 @@ class Detector:
         confirms it, unless what it says negates the claim's predicate ("will not
         return") or puts the claim elsewhere ("he is in St Petersburg"): a denial."""
         toks = [doc[i] for i in st.content_tokens]
+        if toks and toks[0].tag_ in ("WRB", "WP", "WDT") or toks and toks[0].lower_ == "whether":
+            return "report"  # "explains how the scandal unfolded": no proposition
         if self.linker.contradicts(toks, claim.id) or self.linker.negates(toks, claim.id):
             return "deny"
         if toks and self.linker.misses(toks, claim.id):
@@ -670,7 +672,8 @@ class Detector:
         item_claims = item_claims or []
         content = list(st.content_tokens)
         s_start = offset + sent.start_char
-        linked = [x for x in scan.links.get(s_start, ()) if x[1] >= LINK_AT]
+        linked = scan.links.get(s_start, [])[:1]  # the sentence's best claim, if it is enough
+        linked = [x for x in linked if x[1] >= LINK_AT]
         if linked:
             # the sentence speaks to a pinned claim: that is the claim, whatever the rules
             # would have opened from its words

@@ -333,6 +333,11 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
         if question:
             st.stance = "report"
             st.confidence = min(st.confidence, 0.5)
+        if _in_quote(sent, st.cue_token) and st.speaker is not None and \
+                st.speaker_kind != "pronoun":
+            # a speech verb inside somebody's quote ("... Ippei has told lies," he said)
+            # is part of what the quote's owner says, not a statement of its subject
+            continue
         out.append(st)
     # an outer reporting verb whose content holds another statement only relays it
     kept = []
