@@ -761,6 +761,14 @@ class Detector:
         # a bare noun phrase ("its interest in the infant-formula maker") says less than a
         # clause: it joins a claim only on a closer match
         clause = any(t.pos_ in ("VERB", "AUX") for t in toks)
+        explicit = self.lex.verb_class(st.cue) in ("confirm", "deny")
+        if not (_proposition(toks) or (explicit and _event_phrase(toks))):
+            # a claim the monitor opens must read as a whole statement (a subject and a
+            # finite verb, nothing cut off): a fragment is nobody's claim
+            near, score = self.index.best(topic_id, terms, sentence)
+            if near is not None and score >= 0.67:
+                return near, near.text
+            return None, ""
         return self.index.assign(topic_id, terms, text, sentence,
                                  merge_at=0.5 if clause else 0.67), text
 
@@ -881,6 +889,41 @@ _GENERIC_TERMS = frozenset(
     """be have do make get go come give keep put use include say tell report add also well part
 way thing people other new many much own such percent""".split()
 )
+
+
+_FINITE = frozenset({"VBD", "VBZ", "VBP", "MD"})
+_DANGLING = frozenset({"ADP", "DET", "AUX", "CCONJ", "SCONJ", "PART", "PRON"})
+
+
+def _proposition(toks: list[Any]) -> bool:
+    """Whether content tokens read as a whole statement: a subject and a finite verb
+    (or auxiliary) of the same clause, contiguous, not ending on a function word."""
+    if not toks or toks[-1].pos_ in _DANGLING and toks[-1].lower_ not in ("it", "them"):
+        return False
+    if any(b.i - a.i > 1 and not all(t.is_punct or t.is_space for t in a.doc[a.i + 1:b.i])
+           for a, b in zip(toks, toks[1:])):
+        return False  # a word was cut out of the middle
+    ids = {t.i for t in toks}
+    for t in toks:
+        if t.dep_ in ("nsubj", "nsubjpass", "expl") and t.head.i in ids:
+            head = t.head
+            if head.tag_ in _FINITE or any(c.tag_ in _FINITE and c.i in ids
+                                           for c in head.children):
+                return True
+    return False
+
+
+def _event_phrase(toks: list[Any]) -> bool:
+    """A whole noun phrase naming what was announced, confirmed or denied ("a voluntary
+    recall of three batches of its formula"): not opened by a preposition or a
+    possessive ("its interest in ..."), not cut off, headed by a noun."""
+    if not toks or toks[0].pos_ in ("ADP", "PRON", "SCONJ", "CCONJ") or \
+            toks[0].tag_ == "PRP$" or toks[-1].pos_ in _DANGLING:
+        return False
+    ids = {t.i for t in toks}
+    heads = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
+    return len(heads) == 1 and heads[0].pos_ == "NOUN" and \
+        max(ids) - min(ids) + 1 == len(ids)
 
 
 def _one_stance_per_party(obs: list[Observation],
