@@ -455,6 +455,8 @@ class Detector:
         (A claim the monitor discovered itself asks more: `_discovered_bar`.)"""
         if st.stance == "report":
             return "report"
+        if doc is not None and _said_to(doc[st.cue_token]):
+            return "report"  # "Medrix said to pause trial": what others say of Medrix
         explicit = self.lex.verb_class(st.cue) in ("confirm", "deny")
         topic = self.topics.get(claim.topic_id)
         counts = party in self._tracked or (topic is not None and not topic.parties)
@@ -762,9 +764,11 @@ class Detector:
         # clause: it joins a claim only on a closer match
         clause = any(t.pos_ in ("VERB", "AUX") for t in toks)
         explicit = self.lex.verb_class(st.cue) in ("confirm", "deny")
-        if not (_proposition(toks) or (explicit and _event_phrase(toks))):
+        if st.speaker is None or st.speaker_kind == "publisher" or \
+                not (_proposition(toks) or (explicit and _event_phrase(toks))):
             # a claim the monitor opens must read as a whole statement (a subject and a
-            # finite verb, nothing cut off): a fragment is nobody's claim
+            # finite verb, nothing cut off) that somebody made: a fragment, or the
+            # publisher's own narration, is nobody's claim
             near, score = self.index.best(topic_id, terms, sentence)
             if near is not None and score >= 0.67:
                 return near, near.text
@@ -872,6 +876,9 @@ class Detector:
                     "it", "we") and speaker.party and n <= 2:
                 words.append(speaker.party + t_ws)
                 continue
+            if t.dep_ == "poss" and t.lower_ in ("our", "its") and speaker.party and n <= 2:
+                words.append(speaker.party + "'s" + t_ws)  # "our navy": Kestria's navy
+                continue
             words.append(t.text + t_ws)
         text = "".join(words).strip().strip("“”\"'‘’,;:").strip()
         return text[:1].upper() + text[1:] if text else text
@@ -911,6 +918,14 @@ def _proposition(toks: list[Any]) -> bool:
                                            for c in head.children):
                 return True
     return False
+
+
+def _said_to(cue: Any) -> bool:
+    """'X (is) said to do': a passive report about X, not X's own word."""
+    return cue.lemma_.lower() in ("say", "believe", "report", "understand", "think") and \
+        any(c.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to"
+                                      for g in c.children) for c in cue.children) and \
+        not any(c.dep_ == "ccomp" for c in cue.children)
 
 
 def _event_phrase(toks: list[Any]) -> bool:
