@@ -54,7 +54,7 @@ class PinnedLinker:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
         self._claims: dict[str, ClaimTerms] = {}
-        self._by_topic: dict[str, list[ClaimTerms]] = {}
+        self._by_term: dict[tuple[str, str], list[ClaimTerms]] = {}
         self._canon = _lemma_classes(lex)
 
     def claim_terms(self, claim_id: str, topic_id: str, doc: Any) -> ClaimTerms:
@@ -111,10 +111,13 @@ class PinnedLinker:
     def set_claims(self, claims: Iterable[ClaimTerms]) -> None:
         """The pinned claims of every tracked topic."""
         self._claims = {}
-        self._by_topic = {}
+        self._by_term = {}
         for ct in claims:
             self._claims[ct.claim_id] = ct
-            self._by_topic.setdefault(ct.topic_id, []).append(ct)
+            # a claim can link only where one of its names (or, naming nothing, one of
+            # its words) is: an inverted index, so a sentence scores only those claims
+            for term in ct.names or ct.words:
+                self._by_term.setdefault((ct.topic_id, term), []).append(ct)
 
     def split(self, tokens: Iterable[Any]) -> tuple[set[str], set[str]]:
         """Folded lemmas of parsed tokens: (names and figures, other content words)."""
@@ -174,7 +177,9 @@ class PinnedLinker:
         terms = self.terms(tokens)
         found = []
         for tid in topic_ids:
-            for ct in self._by_topic.get(tid, ()):
+            cands = {ct.claim_id: ct for term in terms
+                     for ct in self._by_term.get((tid, term), ())}
+            for ct in cands.values():
                 s = self.score(terms, ct.claim_id)
                 if s >= at:
                     found.append((-len(ct.words & terms), -s, ct.claim_id))
