@@ -1,5 +1,6 @@
 """The discovered-claims registry: the compacted topic claimwatch.claims.v1
-(key = claim id, value = {id, topic_id, text, terms}).
+(key = claim id, value = {id, topic_id, text, terms, questioned}; a claim put in
+question is published again with questioned true).
 
 The detector clusters statements into claims with an index it keeps in
 memory. Without this registry a restarted worker would start with an empty
@@ -28,8 +29,9 @@ FOLLOW_FETCH_WAIT_MS = 100
 
 def encode_claim(claim: Any) -> bytes:
     return json.dumps({"id": claim.id, "topic_id": claim.topic_id, "text": claim.text,
-                       "terms": sorted(claim.terms)}, ensure_ascii=False,
-                      sort_keys=True).encode("utf-8")
+                       "terms": sorted(claim.terms),
+                       "questioned": bool(getattr(claim, "questioned", False))},
+                      ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
 class ClaimRegistry:
@@ -37,6 +39,7 @@ class ClaimRegistry:
 
     def __init__(self) -> None:
         self.known: set[str] = set()
+        self.questioned: set[str] = set()
         self._pending: list[dict[str, Any]] = []
         self.ready = asyncio.Event()
 
@@ -48,20 +51,27 @@ class ClaimRegistry:
             data = json.loads(value)
             claim: dict[str, Any] = {"id": str(data["id"]), "topic_id": str(data["topic_id"]),
                      "text": str(data.get("text", "")),
-                     "terms": [str(t) for t in data["terms"]]}
+                     "terms": [str(t) for t in data["terms"]],
+                     "questioned": bool(data.get("questioned", False))}
         except (ValueError, KeyError, TypeError) as exc:
             log.warning("claims record %r skipped: %r", key, exc)
             return False
         claim_id = str(claim["id"])
-        if claim_id in self.known:
+        # a known claim comes again only when it is newly in question
+        if claim_id in self.known and (not claim["questioned"] or claim_id in self.questioned):
             return False
         self.known.add(claim_id)
+        if claim["questioned"]:
+            self.questioned.add(claim_id)
         self._pending.append(claim)
         return True
 
     def published(self, claim: Any) -> None:
-        """A claim this worker's detector opened (it is in its index already)."""
+        """A claim this worker's detector opened or put in question (it is in its
+        index already)."""
         self.known.add(claim.id)
+        if getattr(claim, "questioned", False):
+            self.questioned.add(claim.id)
 
     def drain(self) -> list[dict[str, Any]]:
         out, self._pending = self._pending, []
@@ -76,7 +86,8 @@ def add_to_index(detector: Any, claims: list[dict[str, Any]]) -> int:
     index = getattr(detector, "index", None)
     if index is None or not hasattr(index, "add_discovered"):
         return 0
-    return sum(bool(index.add_discovered(c["id"], c["topic_id"], c["text"], c["terms"]))
+    return sum(bool(index.add_discovered(c["id"], c["topic_id"], c["text"], c["terms"],
+                                         bool(c.get("questioned", False))))
                for c in claims)
 
 

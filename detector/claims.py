@@ -21,7 +21,7 @@ officially statement comment percent""".split()
 MERGE_AT = 0.5
 
 
-@dataclass
+@dataclass(eq=False)
 class Claim:
     id: str
     topic_id: str
@@ -31,7 +31,8 @@ class Claim:
     keywords: tuple[str, ...] = ()
     members: int = 1
     extra_terms: set[str] = field(default_factory=set)
-    #: a party took an explicit stance on it: plain statements count from then on
+    #: a party took an explicit stance on it: from then on plain statements count
+    #: (published with the claim, so every worker and a restarted one agree)
     questioned: bool = False
 
 
@@ -122,15 +123,27 @@ class ClaimIndex:
         return claim
 
     def drain_new(self) -> list[Claim]:
-        """The claims `assign` opened since the last call (for a caller that
-        shares discovered claims between processes), oldest first."""
-        out, self._new = self._new, []
+        """The claims `assign` opened, or `question` marked, since the last call (for
+        a caller that shares discovered claims between processes), oldest first."""
+        out, self._new = list(dict.fromkeys(self._new)), []
         return out
 
+    def question(self, claim: Claim) -> None:
+        """A party took an explicit stance on this discovered claim."""
+        if not claim.pinned and not claim.questioned:
+            claim.questioned = True
+            self._new.append(claim)
+
     def add_discovered(self, claim_id: str, topic_id: str, text: str,
-                       terms: frozenset[str] | set[str] | list[str]) -> bool:
-        """Add a claim another process discovered; False when it is already known."""
-        if claim_id in self._by_id:
+                       terms: frozenset[str] | set[str] | list[str],
+                       questioned: bool = False) -> bool:
+        """Add a claim another process discovered (or learn that it is now in
+        question); False when nothing changed."""
+        known = self._by_id.get(claim_id)
+        if known is not None:
+            if questioned and not known.questioned and not known.pinned:
+                known.questioned = True
+                return True
             return False
-        self.add(Claim(claim_id, topic_id, text, frozenset(terms)))
+        self.add(Claim(claim_id, topic_id, text, frozenset(terms), questioned=questioned))
         return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 from typing import Any
 
 from detector import rules
@@ -479,7 +480,7 @@ class Detector:
         confirms it, unless what it says negates the claim's predicate ("will not
         return") or puts the claim elsewhere ("he is in St Petersburg"): a denial."""
         toks = [doc[i] for i in st.content_tokens]
-        if toks and toks[0].tag_ in ("WRB", "WP", "WDT") or toks and toks[0].lower_ == "whether":
+        if toks and (toks[0].tag_ in ("WRB", "WP", "WDT") or toks[0].lower_ == "whether"):
             return "report"  # "explains how the scandal unfolded": no proposition
         if self.linker.contradicts(toks, claim.id) or self.linker.negates(toks, claim.id):
             return "deny"
@@ -491,13 +492,17 @@ class Detector:
                         strength: list[tuple[int, float]]) -> list[Observation]:
         """A claim the monitor discovered itself changes status only once it is in
         question: some party took an explicit stance on it (confirmed, denied,
-        dismissed, acknowledged ...), in this item or an earlier one. Until then a
-        party merely saying something ("said the talks would continue") is a report,
-        not news. Pinned claims are in question from the start: the user asked."""
+        dismissed, acknowledged ...), in this item or an earlier one. From then on
+        the parties' plain statements on it count too ("Russia claimed it retook
+        Kursk; Ukraine's army denied the claim"); before, a party merely saying
+        something ("said the talks would continue") is a report, not news. Whether a
+        claim is in question travels with it (ClaimIndex.question, the claims
+        registry), so a restarted worker decides the same. Pinned claims are in
+        question from the start: the user asked."""
         for o, (explicit, _c) in zip(obs, strength, strict=True):
             claim = self.index.get(o.claim_id)
             if claim is not None and explicit and o.stance != "report" and o.party:
-                claim.questioned = True
+                self.index.question(claim)
         out = []
         for o in obs:
             claim = self.index.get(o.claim_id)
@@ -905,10 +910,10 @@ _DANGLING = frozenset({"ADP", "DET", "AUX", "CCONJ", "SCONJ", "PART", "PRON"})
 def _proposition(toks: list[Any]) -> bool:
     """Whether content tokens read as a whole statement: a subject and a finite verb
     (or auxiliary) of the same clause, contiguous, not ending on a function word."""
-    if not toks or toks[-1].pos_ in _DANGLING and toks[-1].lower_ not in ("it", "them"):
+    if not toks or (toks[-1].pos_ in _DANGLING and toks[-1].lower_ not in ("it", "them")):
         return False
     if any(b.i - a.i > 1 and not all(t.is_punct or t.is_space for t in a.doc[a.i + 1:b.i])
-           for a, b in zip(toks, toks[1:])):
+           for a, b in pairwise(toks)):
         return False  # a word was cut out of the middle
     ids = {t.i for t in toks}
     for t in toks:

@@ -145,3 +145,27 @@ async def test_a_stuck_follower_delays_news_by_at_most_max_wait() -> None:
 
     reg.following, reg.sync = True, stuck
     assert not await reg.wait_synced(1.0, max_wait=0.05)
+
+
+def test_claims_registry_carries_whether_a_claim_is_in_question() -> None:
+    """A discovered claim put in question is published again; a worker that knew the
+    claim learns the flag, one that did not gets the claim with it."""
+    from agents.claims import ClaimRegistry, encode_claim
+    from detector.claims import Claim, ClaimIndex
+
+    claim = Claim("t:abc", "t", "Dravonian troops entered Port Veld", frozenset({"troop"}))
+    reg = ClaimRegistry()
+    assert reg.apply_message(b"t:abc", encode_claim(claim))
+    assert not reg.apply_message(b"t:abc", encode_claim(claim))  # nothing new
+    claim.questioned = True
+    assert reg.apply_message(b"t:abc", encode_claim(claim))
+    assert not reg.apply_message(b"t:abc", encode_claim(claim))
+    first, update = reg.drain()
+    assert (first["questioned"], update["questioned"]) == (False, True)
+    index = ClaimIndex()
+    assert index.add_discovered(**{k: first[k] for k in ("topic_id", "text", "terms")},
+                                claim_id=first["id"])
+    assert index.add_discovered(update["id"], update["topic_id"], update["text"],
+                                update["terms"], update["questioned"])
+    known = index.get("t:abc")
+    assert known is not None and known.questioned

@@ -221,7 +221,8 @@ def test_the_same_figure_is_the_same_claim(nlp: Any) -> None:
 
 def test_discovered_claims_wait_for_an_explicit_act(nlp: Any) -> None:
     """On a claim the monitor discovered itself, a party merely saying something is a
-    report; once a party confirms or denies it explicitly, plain statements count."""
+    report; once a party confirms or denies it explicitly, plain statements count,
+    in that item and later ones (the index's claim carries `questioned`)."""
     det = discovering(nlp)
     said = det.detect(Item(id="a", body="Kestria said Dravonian troops entered Port Veld."))
     assert said and decisive(said) == set(), show(said)
@@ -231,6 +232,14 @@ def test_discovered_claims_wait_for_an_explicit_act(nlp: Any) -> None:
     assert decisive(both) == {K_CONFIRM, D_DENY}, show(both)
     later = det.detect(Item(id="c", body="Kestria said Dravonian troops entered Port Veld."))
     assert decisive(later) == {K_CONFIRM}, show(later)
+    claim = det.index.get(later[0].claim_id)
+    assert claim is not None and claim.questioned
+    # a restarted worker learns it from the claims registry record
+    fresh = discovering(nlp)
+    assert fresh.index.add_discovered(claim.id, claim.topic_id, claim.text, claim.terms,
+                                      questioned=True)
+    again = fresh.detect(Item(id="d", body="Kestria said Dravonian troops entered Port Veld."))
+    assert decisive(again) == {K_CONFIRM}, show(again)
 
 
 # -- who --------------------------------------------------------------------------------------
