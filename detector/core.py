@@ -769,6 +769,9 @@ class Detector:
         # clause: it joins a claim only on a closer match
         clause = any(t.pos_ in ("VERB", "AUX") for t in toks)
         explicit = self.lex.verb_class(st.cue) in ("confirm", "deny")
+        topic = self.topics.get(topic_id)
+        if topic is not None and not topic.discover:
+            return None, ""  # the user tracks only the pinned claims of this topic
         if st.speaker is None or st.speaker_kind == "publisher" or \
                 not (_proposition(toks) or (explicit and _event_phrase(toks))):
             # a claim the monitor opens must read as a whole statement (a subject and a

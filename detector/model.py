@@ -71,6 +71,8 @@ class Topic:
     min_confirmations: int = 2
     languages: tuple[str, ...] = ()
     ignore_sources: tuple[str, ...] = ()
+    #: whether the monitor opens claims of its own on this topic (False: pinned only)
+    discover: bool = True
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Topic:
@@ -108,6 +110,9 @@ class Topic:
         min_conf = data.get("min_confirmations", opts.get("min_confirmations", 2))
         if not isinstance(min_conf, int) or min_conf < 1:
             raise TopicError(f"topic {tid}: min_confirmations must be a positive integer")
+        discover = data.get("discover", opts.get("discover", True))
+        if not isinstance(discover, bool):
+            raise TopicError(f"topic {tid}: discover must be true or false")
         return cls(
             id=tid.strip(),
             name=name,
@@ -119,6 +124,7 @@ class Topic:
             ignore_sources=_strings(
                 data.get("ignore_sources", opts.get("ignore_sources")), "ignore_sources"
             ),
+            discover=discover,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -134,6 +140,7 @@ class Topic:
             "min_confirmations": self.min_confirmations,
             "languages": list(self.languages),
             "ignore_sources": list(self.ignore_sources),
+            "discover": self.discover,
         }
 
 

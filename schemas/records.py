@@ -108,6 +108,8 @@ class TrackedTopic(
     min_confirmations: int
     languages: List[str]  # noqa: UP006
     ignore_sources: List[str]  # noqa: UP006
+    #: false: the monitor opens no claims of its own on this topic (pinned claims only)
+    discover: bool = True
 
 
 class DeadLetter(

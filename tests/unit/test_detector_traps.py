@@ -297,3 +297,16 @@ NOT_TRACKED = [
 def test_an_item_on_no_tracked_topic_gives_nothing(nlp: Any, detect, text: str) -> None:
     assert detect(text) == []
     assert not Detector(topics(), nlp=nlp).is_relevant(Item(id="x", body=text))
+
+
+def test_a_topic_can_turn_discovery_off(nlp: Any) -> None:
+    """`discover: false`: only the pinned claims are tracked; a statement on anything
+    else opens no claim of the monitor's own."""
+    topic = Topic.from_dict({**TOPIC, "discover": False})
+    assert Topic.from_dict(topic.to_dict()).discover is False
+    det = Detector([topic], nlp=nlp)
+    obs = det.detect(Item(id="i", body=(
+        "Lena Oprea denied that Dravonian troops entered Port Veld. "
+        "Kestria confirmed that the Marren ferry service had been suspended for the tanker.")))
+    assert {o.claim_id for o in obs} == {"port-veld-entered"}, show(obs)
+    assert all(c.pinned for c in det.claims())
