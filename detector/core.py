@@ -111,6 +111,8 @@ class Detector:
         self._tracked: set[str] = set()
         self._anchors: dict[str, set[str]] = {}
         self._recent: list[_Speaker] = []
+        #: people named in the current item with the party their title gives them
+        self._people: dict[str, _Speaker] = {}
         self._gate: set[str] = set()
         self._claim_cache: dict[tuple[str, str, str],
                                 tuple[frozenset[str], set[str], list[str], ClaimTerms]] = {}
@@ -380,6 +382,7 @@ class Detector:
         last_group: _Speaker | None = None
         recent: list[_Speaker] = []
         self._recent = recent
+        self._people = {}
         item_claims: list[Claim] = []
         party_claims: dict[str, Claim] = {}
         media_claim: Claim | None = None
@@ -445,6 +448,12 @@ class Detector:
                     del claim_text
                 if mentioned is not None:
                     last_mention = mentioned
+                    if mentioned.party and mentioned.text:
+                        # "spokesperson Mao Ning ... Mao denied": the surname later
+                        # either end of the name: "Mao Ning" is Mao later
+                        parts = mentioned.text.split()
+                        for key in {mentioned.text, parts[0], parts[-1]}:
+                            self._people[key.lower()] = mentioned
         return self._discovered_bar(_one_stance_per_party(out, strength), strength)
 
     def _stance(self, st: rules.Statement, speaker: _Speaker, party: str | None,
@@ -553,6 +562,16 @@ class Detector:
         if party is None:
             party = self._party_by_alias(span.text)[0]
         if party is None:
+            # "Chinese foreign ministry spokesperson Mao Ning": the title before the name
+            mods = [t for t in sent.doc[root.left_edge.i:start]
+                    if t.dep_ in ("compound", "amod", "nmod", "poss", "npadvmod", "nummod")
+                    or t.head.i < end]
+            if mods:
+                m0 = offset + mods[0].idx
+                m1 = offset + span.start_char
+                party = next((h.value for h in scan.hits if h.kind == "P" and
+                              h.start >= m0 and h.end <= m1), None)
+        if party is None:
             for c in root.children:
                 if c.dep_ == "appos":
                     sub = list(c.subtree)
@@ -611,6 +630,9 @@ class Detector:
                 party, alias_text = h.value, scan.text[h.start:h.end]
         if party is None:
             party, alias_text = self._party_by_alias(text)
+        if party is None and _bare(text).lower() in self._people:
+            known = self._people[_bare(text).lower()]
+            return _Speaker(text, known.party, "official", True)
         if party is None and any(t.lower_ in ("its", "their") and t.dep_ == "poss"
                                  for t in span) and last_group is not None and last_group.party:
             # "its defence ministry": the organisation last quoted

@@ -310,3 +310,10 @@ def test_a_topic_can_turn_discovery_off(nlp: Any) -> None:
         "Kestria confirmed that the Marren ferry service had been suspended for the tanker.")))
     assert {o.claim_id for o in obs} == {"port-veld-entered"}, show(obs)
     assert all(c.pinned for c in det.claims())
+
+
+def test_an_unlisted_official_speaks_for_the_party_of_their_title(detect) -> None:
+    """A spokeswoman no alias names carries her title's party to her later surname."""
+    obs = detect("Reporters asked Kestrian foreign ministry spokeswoman Mira Holt about "
+                 "Port Veld on Tuesday. Holt denied that Dravonian troops entered Port Veld.")
+    assert ("Kestria", "deny", "current") in decisive(obs), show(obs)
