@@ -452,8 +452,8 @@ class Detector:
                         # "spokesperson Mao Ning ... Mao denied": the surname later
                         # either end of the name: "Mao Ning" is Mao later
                         parts = mentioned.text.split()
-                        for key in {mentioned.text, parts[0], parts[-1]}:
-                            self._people[key.lower()] = mentioned
+                        for name in {mentioned.text, parts[0], parts[-1]}:
+                            self._people[name.lower()] = mentioned
         return self._discovered_bar(_one_stance_per_party(out, strength), strength)
 
     def _stance(self, st: rules.Statement, speaker: _Speaker, party: str | None,
