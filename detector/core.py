@@ -6,8 +6,9 @@ party aliases and pinned-claim terms decide whether the item concerns a
 tracked topic at all (most items stop here). For the items that do, only the
 sentences with a hit or a stance cue are parsed, in batches, and each
 statement found in them (rules.py) becomes an Observation: who said it
-(speaker, party, role), with which stance, when, and on which claim
-(claims.py).
+(speaker, party, role), with which stance, when, and on which claim: a pinned
+claim the sentence links to (link.py), else one the monitor discovers
+(claims.py), past the bars described in README's "How claimwatch judges".
 """
 
 from __future__ import annotations
@@ -97,8 +98,7 @@ class Detector:
 
     def __init__(self, topics: Iterable[Topic] = (), *, nlp: Any = None,
                  model: str | None = None, lexicon: Lexicon | None = None,
-                 batch_size: int = 64, stance_model: Any = None) -> None:
-        self._stance_model = stance_model
+                 batch_size: int = 64) -> None:
         self._nlp = add_components(nlp if nlp is not None else load_nlp(model))
         self.lex = lexicon or load_lexicon()
         self.index = ClaimIndex()

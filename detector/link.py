@@ -2,15 +2,17 @@
 
 A pinned claim is a proposition: some names (who or what it is about) and a
 predicate (what happened). A sentence supports a decision on the claim only
-when it carries both: a name of the claim (or of its topic's subject) and the
-claim's predicate in some wording. "Apple's Project Titan" shares a name with
-"The Titan submersible imploded" and nothing else; "the CMA blocked the deal"
-shares the names and, through the predicate classes, the predicate.
+when it carries both: a name of the claim and a word of its predicate in some
+wording. "Apple's Project Titan" shares a name with "The Titan submersible
+imploded" and nothing else.
 
 The score is the weighted share of the claim's terms that the sentence holds
-(names weigh more than other words), computed on cheap stems folded through
-the synonym classes, so it needs no parse and runs on every sentence of a
-relevant item. Only the pinned claims of the item's own topics are scored.
+(names weigh more than other words), computed on the lemmas of the parsed
+sentence folded through spelling variants and the synonym classes. Only the
+pinned claims of the item's own topics that share a term with the sentence are
+scored (an inverted index). The same terms also read the content of a
+statement: whether it negates the claim's predicate, puts it elsewhere, or
+only says it may come true.
 """
 
 from __future__ import annotations
@@ -147,15 +149,6 @@ class PinnedLinker:
     def fold(self, low: str) -> str:
         low = _spelling(low)
         return self._canon.get(low, low)
-
-    def parts(self, terms: set[str], claim_id: str) -> tuple[float, float]:
-        """(share of the claim's names, share of its other words) the terms hold."""
-        ct = self._claims.get(claim_id)
-        if ct is None:
-            return 0.0, 0.0
-        n = len(ct.names & terms) / len(ct.names) if ct.names else 1.0
-        w = len(ct.words & terms) / len(ct.words) if ct.words else 1.0
-        return n, w
 
     def score(self, terms: set[str], claim_id: str) -> float:
         """The weighted share of the claim's terms the sentence holds (names weigh

@@ -1,5 +1,5 @@
-"""Pinned claims: kept ids, matched by their own words, and the learned model's view
-of an item that concerns a pinned claim but quotes nobody on it."""
+"""Pinned claims: kept ids, matched by their own words, and the report an item gets
+when it concerns a pinned claim but quotes nobody on it."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_pinned_claim_keeps_its_id_and_collects_statements(nlp: Any) -> None:
     assert any(o.stance == "confirm" for o in obs)
 
 
-def test_item_on_a_pinned_claim_without_a_statement_gets_the_models_stance(nlp: Any) -> None:
+def test_item_on_a_pinned_claim_without_a_statement_gets_a_report(nlp: Any) -> None:
     d = Detector([Topic.from_dict(TOPIC)], nlp=nlp)
     item = Item(id="a2", title="X200 phones pulled from shelves",
                 body="Shops across the region removed Corvane X200 phones from their shelves "
