@@ -467,7 +467,7 @@ class Detector:
             return "report"
         if doc is not None and _said_to(doc[st.cue_token]):
             return "report"  # "Medrix said to pause trial": what others say of Medrix
-        explicit = self.lex.verb_class(st.cue) in ("confirm", "deny")
+        explicit = self._explicit(st)
         topic = self.topics.get(claim.topic_id)
         counts = party in self._tracked or (topic is not None and not topic.parties)
         if topic is not None and not topic.parties and st.speaker_kind == "named" and \
@@ -521,10 +521,14 @@ class Detector:
             out.append(o)
         return out
 
+    def _explicit(self, st: rules.Statement) -> bool:
+        """An explicit act (confirmed, denied, dismissed, ...), not a plain 'said'."""
+        return self.lex.verb_class(st.cue) in ("confirm", "deny")
+
     def _strength(self, st: rules.Statement) -> tuple[int, float]:
         """How firmly a statement takes its stance: an explicit act beats a plain
         'said', then the rule's confidence."""
-        return (int(self.lex.verb_class(st.cue) in ("confirm", "deny")), st.confidence)
+        return (int(self._explicit(st)), st.confidence)
 
     def _co_speakers(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
                      speaker: _Speaker) -> tuple[str, ...]:
@@ -557,30 +561,21 @@ class Detector:
         start, end, root = max(people, key=lambda p: p[0])
         span = sent.doc[start:end]
         s0, s1 = offset + span.start_char, offset + span.end_char
-        party = next((h.value for h in scan.hits if h.kind == "P" and h.start >= s0
-                      and h.end <= s1), None)
-        if party is None:
-            party = self._party_by_alias(span.text)[0]
+        party = _party_within(scan, s0, s1) or self._party_by_alias(span.text)[0]
         if party is None:
             # "Chinese foreign ministry spokesperson Mao Ning": the title before the name
             mods = [t for t in sent.doc[root.left_edge.i:start]
                     if t.dep_ in ("compound", "amod", "nmod", "poss", "npadvmod", "nummod")
                     or t.head.i < end]
             if mods:
-                m0 = offset + mods[0].idx
-                m1 = offset + span.start_char
-                party = next((h.value for h in scan.hits if h.kind == "P" and
-                              h.start >= m0 and h.end <= m1), None)
-        if party is None:
-            for c in root.children:
-                if c.dep_ == "appos":
-                    sub = list(c.subtree)
-                    a0 = offset + sub[0].idx
-                    a1 = offset + sub[-1].idx + len(sub[-1].text)
-                    party = next((h.value for h in scan.hits if h.kind == "P" and
-                                  h.start >= a0 and h.end <= a1), None)
-                    if party is not None:
-                        break
+                party = _party_within(scan, offset + mods[0].idx, s0)
+        for c in root.children if party is None else ():
+            if c.dep_ == "appos":  # "Jae Park, Brightline's chief executive,"
+                sub = list(c.subtree)
+                party = _party_within(scan, offset + sub[0].idx,
+                                      offset + sub[-1].idx + len(sub[-1].text))
+                if party is not None:
+                    break
         return _Speaker(span.text, party, "official" if party else "unknown", True)
 
     @staticmethod
@@ -790,7 +785,7 @@ class Detector:
         # a bare noun phrase ("its interest in the infant-formula maker") says less than a
         # clause: it joins a claim only on a closer match
         clause = any(t.pos_ in ("VERB", "AUX") for t in toks)
-        explicit = self.lex.verb_class(st.cue) in ("confirm", "deny")
+        explicit = self._explicit(st)
         topic = self.topics.get(topic_id)
         if topic is not None and not topic.discover:
             return None, ""  # the user tracks only the pinned claims of this topic
@@ -948,6 +943,12 @@ def _proposition(toks: list[Any]) -> bool:
                                            for c in head.children):
                 return True
     return False
+
+
+def _party_within(scan: _ItemScan, start: int, end: int) -> str | None:
+    """The party of the first party alias found between two character offsets."""
+    return next((h.value for h in scan.hits if h.kind == "P" and h.start >= start
+                 and h.end <= end), None)
 
 
 def _said_to(cue: Any) -> bool:
