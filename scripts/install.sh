@@ -68,3 +68,17 @@ elif [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
 else
   log "promtool not found and not root: skipping prometheus (tests marked 'prometheus' will skip)"
 fi
+
+if command -v chromedriver >/dev/null && command -v chromium >/dev/null; then
+  :
+elif [[ "$(id -u)" == 0 ]] && command -v apt-get >/dev/null; then
+  log "installing Debian's chromium and chromium-driver (for the browser test) with apt-get"
+  export DEBIAN_FRONTEND=noninteractive
+  if run_quiet apt-get update -q && run_quiet apt-get install -y -q --no-install-recommends chromium chromium-driver; then
+    log "chromium $(dpkg-query -W -f='${Version}' chromium 2>/dev/null) installed"
+  else
+    log "WARNING: could not install chromium; tests marked 'browser' will skip"
+  fi
+else
+  log "chromium not found and not root: skipping it (tests marked 'browser' will skip)"
+fi
