@@ -86,6 +86,8 @@ class _ItemScan:
     sentences: list[tuple[int, int]] = field(default_factory=list)
     #: sentence start -> the pinned claims it links to, best first
     links: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
+    #: sentence start -> the claims that tie for its best link (see PinnedLinker.ranked)
+    ties: dict[int, frozenset[str]] = field(default_factory=dict)
     ends: dict[int, int] = field(default_factory=dict)
 
 
@@ -338,9 +340,10 @@ class Detector:
         """The pinned claims each parsed sentence speaks to (see link.py)."""
         topics = sorted(scan.topics)
         for sent in doc.sents:
-            found = self.linker.link(sent, topics, at=MENTION_AT)
+            found, tied = self.linker.ranked(sent, topics, at=MENTION_AT)
             if found:
                 scan.links[offset + sent.start_char] = found
+                scan.ties[offset + sent.start_char] = tied
                 scan.ends[offset + sent.start_char] = offset + sent.end_char
 
     def _linked_reports(self, scan: _ItemScan, obs: list[Observation]) -> list[Observation]:
@@ -561,7 +564,8 @@ class Detector:
         start, end, root = max(people, key=lambda p: p[0])
         span = sent.doc[start:end]
         s0, s1 = offset + span.start_char, offset + span.end_char
-        party = _party_within(scan, s0, s1) or self._party_by_alias(span.text)[0]
+        party = _party_within(scan, s0, s1) or \
+            self._party_by_alias(span.text, scan.topics)[0]
         if party is None:
             # "Chinese foreign ministry spokesperson Mao Ning": the title before the name
             mods = [t for t in sent.doc[root.left_edge.i:start]
@@ -583,13 +587,15 @@ class Detector:
         return any(h.kind == kind and h.start >= s and h.end <= e for h in scan.hits)
 
     # -- who --------------------------------------------------------------------
-    def _definite(self, head: str, recent: list[_Speaker]) -> _Speaker | None:
-        """'the minister' is the last named speaker whose words hold 'minister'."""
+    def _definite(self, head: str, recent: list[_Speaker],
+                  by_alias: bool = True) -> _Speaker | None:
+        """'the minister' is the last named speaker whose words hold 'minister' (else,
+        with by_alias, the one party whose aliases hold it)."""
         for sp in reversed(recent):
-            if sp.text and sp.party and re.search(r"\b" + re.escape(head) + r"\b",
+            if sp.text and sp.party and re.search(r"\b" + re.escape(head) + r"(s|es)?\b",
                                                   sp.text.lower()):
                 return sp
-        for aliases in self._alias_party.values():
+        for aliases in self._alias_party.values() if by_alias else ():
             hits = {p for a, p in aliases.items()
                     if re.search(r"\b" + re.escape(head) + r"\b", a)}
             if len(hits) == 1:
@@ -619,15 +625,23 @@ class Detector:
         s0, s1 = offset + span.start_char, offset + span.end_char
         party = None
         alias_text = None
-        for h in scan.hits:
-            if h.kind == "P" and h.start >= s0 and h.end <= s1 and (
-                    party is None or (h.end - h.start) > len(alias_text or "")):
+        for h in _party_hits(scan, s0, s1):
+            if party is None or (h.end - h.start) > len(alias_text or ""):
                 party, alias_text = h.value, scan.text[h.start:h.end]
         if party is None:
-            party, alias_text = self._party_by_alias(text)
+            party, alias_text = self._party_by_alias(text, scan.topics)
         if party is None and _bare(text).lower() in self._people:
             known = self._people[_bare(text).lower()]
             return _Speaker(text, known.party, "official", True)
+        if party is None:
+            # "Breon Peace, the top federal prosecutor": the title of a party's speaker
+            # quoted before ("US prosecutors said") gives the person that party
+            titled = next((ref for t in span if t.pos_ == "NOUN" and
+                           t.lemma_.lower() in self.lex.official_words
+                           for ref in [self._definite(t.lemma_.lower(), recent, False)]
+                           if ref is not None), None)
+            if titled is not None:
+                return _Speaker(text, titled.party, "official", person)
         if party is None and any(t.lower_ in ("its", "their") and t.dep_ == "poss"
                                  for t in span) and last_group is not None and last_group.party:
             # "its defence ministry": the organisation last quoted
@@ -667,18 +681,30 @@ class Detector:
             return _Speaker(text, None, "unknown", person)
         return _Speaker(text, None, "unknown", person)
 
-    def _party_by_alias(self, text: str) -> tuple[str | None, str | None]:
-        """A party alias in the speaker's words; a bare surname ("Kim", "Gerasimov")
-        stands for the party alias that is a full name holding it."""
+    def _party_by_alias(self, text: str, topics: Iterable[str] = ()) -> tuple[str | None,
+                                                                              str | None]:
+        """A party alias in the speaker's words, those of the item's topics first; a
+        bare surname ("Kim", "Gerasimov") stands for the party alias that is a full name
+        holding it."""
+        own = [self._alias_party[t] for t in sorted(topics) if t in self._alias_party]
+        if own:
+            found = self._party_by_alias_in(text, own)
+            if found[0] is not None:
+                return found
+        return self._party_by_alias_in(text, list(self._alias_party.values()))
+
+    @staticmethod
+    def _party_by_alias_in(text: str, tables: list[dict[str, str]]) -> tuple[str | None,
+                                                                            str | None]:
         low = _bare(text).lower()
         best: tuple[str | None, str | None] = (None, None)
-        for aliases in self._alias_party.values():
+        for aliases in tables:
             for alias, party in aliases.items():
                 if re.search(r"\b" + re.escape(alias) + r"\b", low) and \
                         len(alias) > len(best[1] or ""):
                     best = (party, alias)
         if best[0] is None and re.fullmatch(r"[a-z][a-z'\-]+", low):
-            for aliases in self._alias_party.values():
+            for aliases in tables:
                 for alias, party in aliases.items():
                     names = re.split(r"[\s\-]+", alias)
                     if len(names) >= 2 and low in (names[0], names[-1]) and \
@@ -696,8 +722,7 @@ class Detector:
         item_claims = item_claims or []
         content = list(st.content_tokens)
         s_start = offset + sent.start_char
-        linked = scan.links.get(s_start, [])[:1]  # the sentence's best claim, if it is enough
-        linked = [x for x in linked if x[1] >= LINK_AT]
+        linked = self._best_link(scan, s_start, last_claim)
         if linked:
             # the sentence speaks to a pinned claim: that is the claim, whatever the rules
             # would have opened from its words
@@ -801,6 +826,24 @@ class Detector:
         return self.index.assign(topic_id, terms, text, sentence,
                                  merge_at=0.5 if clause else 0.67), text
 
+    def _best_link(self, scan: _ItemScan, s_start: int,
+                   last_claim: Claim | None) -> list[tuple[str, float]]:
+        """The sentence's best pinned claim, if it is enough. Siblings that tie (the
+        sentence holds none of the names that tell them apart: "rejected the Russian
+        claim" when Soledar and Bakhmut are both claimed) go to the one the item spoke
+        to last."""
+        found = [x for x in scan.links.get(s_start, [])[:1] if x[1] >= LINK_AT]
+        tied = scan.ties.get(s_start, frozenset())
+        if len(tied) < 2 or not found:
+            return found[:1]
+        if last_claim is not None and last_claim.id in tied:
+            return [(last_claim.id, found[0][1])]
+        for s0 in sorted(scan.links, reverse=True):
+            before = scan.links[s0]
+            if s0 < s_start and before[0][0] in tied and len(scan.ties.get(s0, ())) < 2:
+                return [before[0]]
+        return found[:1]
+
     def _owner_party(self, owner: Any, offset: int, scan: _ItemScan) -> str | None:
         """The party of a possessor ("the regulator's", "Kestria's")."""
         s0, s1 = offset + owner.idx, offset + owner.idx + len(owner.text)
@@ -808,7 +851,7 @@ class Detector:
                    None)
         if hit is not None:
             return hit.value
-        party = self._party_by_alias(owner.text)[0]
+        party = self._party_by_alias(owner.text, scan.topics)[0]
         if party is None:
             ref = self._definite(owner.lower_, self._recent)
             party = ref.party if ref is not None else None
@@ -946,9 +989,18 @@ def _proposition(toks: list[Any]) -> bool:
 
 
 def _party_within(scan: _ItemScan, start: int, end: int) -> str | None:
-    """The party of the first party alias found between two character offsets."""
-    return next((h.value for h in scan.hits if h.kind == "P" and h.start >= start
-                 and h.end <= end), None)
+    """The party of the first party alias found between two character offsets, an
+    alias of the item's own topics first ("US prosecutors" is the United States in an
+    item on overseas police stations, whatever party another topic calls that)."""
+    hits = _party_hits(scan, start, end)
+    return hits[0].value if hits else None
+
+
+def _party_hits(scan: _ItemScan, start: int, end: int) -> list[_Hit]:
+    """Party-alias hits between two offsets: those of the item's topics, else any."""
+    hits = [h for h in scan.hits if h.kind == "P" and h.start >= start and h.end <= end]
+    own = [h for h in hits if h.topic_id in scan.topics]
+    return own or hits
 
 
 def _said_to(cue: Any) -> bool:

@@ -62,8 +62,10 @@ class PinnedLinker:
     def claim_terms(self, claim_id: str, topic_id: str, doc: Any) -> ClaimTerms:
         """The terms of a pinned claim, from its parsed statement."""
         names, words = self.split(doc)
+        # where it says it happened ("is in Belarus"), not who did it ("China operates")
+        located = [t for t in doc if t.dep_ == "pobj" or t.head.dep_ == "pobj"]
         return ClaimTerms(claim_id, topic_id, frozenset(names), frozenset(words - names),
-                          frozenset(self.places(doc)), self.modal(doc))
+                          frozenset(self.places(located)), self.modal(doc))
 
     def modal(self, tokens: Iterable[Any]) -> bool:
         """Said of what will or may happen ("he will leave for Belarus")."""
@@ -167,6 +169,12 @@ class PinnedLinker:
         """Pinned claims of these topics the sentence speaks to, best first: the claim
         more of whose predicate the sentence holds ("pay off those debts" is the debts
         claim, not the betting claim a "sports channel" touches), then the score."""
+        return self.ranked(tokens, topic_ids, at)[0]
+
+    def ranked(self, tokens: Iterable[Any], topic_ids: Iterable[str],
+               at: float = LINK_AT) -> tuple[list[tuple[str, float]], frozenset[str]]:
+        """`link`, and the claims that tie with the best one (the sentence holds as much
+        of their predicate and scores the same: nothing in it tells them apart)."""
         terms = self.terms(tokens)
         found = []
         for tid in topic_ids:
@@ -176,7 +184,9 @@ class PinnedLinker:
                 s = self.score(terms, ct.claim_id)
                 if s >= at:
                     found.append((-len(ct.words & terms), -s, ct.claim_id))
-        return [(cid, -s) for _n, s, cid in sorted(found)]
+        found.sort()
+        tied = frozenset(cid for n, s, cid in found if found and (n, s) == found[0][:2])
+        return [(cid, -s) for _n, s, cid in found], tied
 
 
 def _spelling(low: str) -> str:
