@@ -479,6 +479,9 @@ class Detector:
         if claim.pinned and doc is not None and \
                 self.linker.only_possible([doc[i] for i in st.content_tokens], claim.id):
             return "report"  # "Prigozhin will leave for Belarus": a plan, not the fact
+        if claim.pinned and doc is not None and st.stance == "confirm" and \
+                self.linker.premise_only([doc[i] for i in st.content_tokens], claim.id):
+            return "report"  # confirmed the noises were heard, not where they came from
         if party is not None and counts and speaker.role in ("party", "official"):
             if claim.pinned and not explicit and st.stance == "confirm" and doc is not None:
                 return self._content_stance(st, doc, claim)

@@ -44,6 +44,8 @@ class ClaimTerms:
     words: frozenset[str]  # stems of its other content words (the predicate)
     places: frozenset[str] = frozenset()  # the claim's places (where it says it happened)
     modal: bool = False  # the claim itself is about what will or may happen
+    root: str = ""  # its main verb ("came" in "the noises detected ... came from the sub")
+    premise: frozenset[str] = frozenset()  # its other verbs: what it takes as given
 
     @property
     def weight(self) -> float:
@@ -64,8 +66,34 @@ class PinnedLinker:
         names, words = self.split(doc)
         # where it says it happened ("is in Belarus"), not who did it ("China operates")
         located = [t for t in doc if t.dep_ == "pobj" or t.head.dep_ == "pobj"]
+        # its main verb: the last finite one ("the noises detected during the search
+        # came from ..."); the parser's root is not to be trusted on a reduced relative.
+        # The verbs before it are what the claim takes as given ("killing all five"
+        # after it is part of what it says)
+        finite = [t for t in doc if t.pos_ in ("VERB", "AUX") and (
+            t.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass")
+                                                   for c in t.children))]
+        main = finite[-1] if finite else None
+        root = self.fold(main.lemma_.lower()) if main is not None and main.pos_ == "VERB" \
+            else ""
+        given = {self.fold(t.lemma_.lower()) for t in doc
+                 if t.pos_ == "VERB" and main is not None and t.i < main.i}
         return ClaimTerms(claim_id, topic_id, frozenset(names), frozenset(words - names),
-                          frozenset(self.places(located)), self.modal(doc))
+                          frozenset(self.places(located)), self.modal(doc), root,
+                          frozenset(given - {root}))
+
+    def premise_only(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """The content asserts what the claim takes as given, not the claim: the Coast
+        Guard confirming that noises were detected says nothing of the claim that the
+        noises detected came from the sub."""
+        ct = self._claims.get(claim_id)
+        toks = list(tokens)
+        if ct is None or not ct.root or not ct.premise or not toks:
+            return False
+        ids = {t.i for t in toks}
+        heads = [t for t in toks if t.head.i not in ids or t.head is t]
+        said = {self.fold(t.lemma_.lower()) for t in heads if t.pos_ in ("VERB", "AUX")}
+        return bool(said & ct.premise) and ct.root not in self.terms(toks)
 
     def modal(self, tokens: Iterable[Any]) -> bool:
         """Said of what will or may happen ("he will leave for Belarus")."""
@@ -190,12 +218,30 @@ class PinnedLinker:
 
 
 def _spelling(low: str) -> str:
-    """British and American spellings fold together (defence, defense; colour, color)."""
+    """British and American spellings fold together (defence, defense; colour, color),
+    and so do a verb and the noun made from it (implode, implosion; approve, approval;
+    deny, denial; seize, seizure; clear, clearance; announce, announcement): a claim
+    says "imploded" where the Coast Guard says "a catastrophic implosion"."""
     if len(low) >= 6:
         low = re.sub(r"(?<=[a-z]{3})ence$", "ense", low)
         low = re.sub(r"(?<=[a-z]{3})our$", "or", low)
         low = re.sub(r"(?<=[a-z]{2})is(e|ed|es|ing|ation)$", r"iz\1", low)
+        for pattern, repl in _DERIVED:
+            folded = re.sub(pattern, repl, low)
+            if folded != low:
+                return folded
     return low
+
+
+#: a noun and the verb it comes from fold to one stem (applied to words of 6+ letters)
+_DERIVED = (
+    (r"(?<=[aeiou])(sion|de)$", "d"),  # implosion, implode; decision, decide
+    (r"(?<=[a-z]{4})val$", "ve"),  # approval, approve; removal, remove
+    (r"(?<=[a-z]{3})ial$", "y"),  # denial, deny
+    (r"(?<=[a-z]{3})([sz])ure$", r"\1e"),  # seizure, seize; closure, close
+    (r"(?<=[a-z]{4})ance$", ""),  # clearance, clear; acceptance, accept
+    (r"(?<=[a-z]{5})ment$", ""),  # announcement, announce; agreement, agree
+)
 
 
 def _lemma_classes(lex: Lexicon) -> dict[str, str]:
