@@ -37,6 +37,8 @@ class Lexicon:
     no_truth_phrases: tuple[str, ...]
     earlier_words: frozenset[str]
     current_words: frozenset[str]
+    recap_words: frozenset[str]  # "the initial story", "last week's account": a past account
+    sequence_words: frozenset[str]  # "that followed a rejection", "following the denial"
     anonymous_words: frozenset[str]
     media_words: frozenset[str]
     official_words: frozenset[str]

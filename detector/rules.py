@@ -68,14 +68,19 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
     """Past perfect ("had dismissed"), "previously"/"initially"-style adverbs, or a
     clause set before the main one ("three days after the company denied ...")."""
     t = tok
+    seq = lex.sequence_words
     while t.dep_ not in ("ROOT",) and t.head is not t:
-        if any(c.dep_ in ("mark", "prep") and c.lower_ == "after" for c in t.children) or \
-                (t.dep_ in ("pcomp", "pobj") and t.head.lower_ == "after"):
+        if any(c.dep_ in ("mark", "prep") and c.lower_ in seq for c in t.children) or \
+                (t.dep_ in ("pcomp", "pobj") and t.head.lower_ in seq):
             return True
-        if t.dep_ in ("advcl", "pcomp", "pobj") and t.head.lower_ == "after":
+        if t.dep_ in ("advcl", "pcomp", "pobj") and t.head.lower_ in seq:
             return True
+        if t.dep_ == "dobj" and t.head.lemma_.lower() in seq:
+            return True  # "That followed a rejection by the board of ..."
+        if t.dep_ in ("relcl", "acl") and _recap_noun(t.head, lex):
+            return True  # "Mizuhara's initial story last week, in which he said ..."
         t = t.head
-        if t.lower_ == "after" and t.dep_ == "prep":
+        if t.lower_ in seq and t.dep_ == "prep":
             return True
     aux_had = any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in tok.children)
     for c in tok.children:
@@ -91,6 +96,21 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
     if aux_had and tok.tag_ == "VBN":
         # "had previously denied" / "had dismissed": reported as before the item
         return not any(c.lower_ in lex.current_words for c in tok.children)
+    return False
+
+
+def _recap_noun(noun: Token, lex: Lexicon) -> bool:
+    """A noun naming a past account: "the initial story", "his original statement",
+    "the account last week" (or the noun it hangs from: "story ... to ESPN")."""
+    for _ in range(3):
+        for c in noun.children:
+            if c.dep_ in ("amod", "advmod") and c.lower_ in lex.recap_words:
+                return True
+            if c.dep_ == "npadvmod" and any(g.lower_ in lex.recap_words for g in c.children):
+                return True
+        if noun.dep_ != "pobj" or noun.head.head is noun.head:
+            return False
+        noun = noun.head.head
     return False
 
 
@@ -706,7 +726,7 @@ def _noun_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         cue=low,
         cue_token=tok.i,
         stance=stance,
-        when="current",
+        when="earlier" if _earlier(tok, sent, lex) else "current",
         speaker=_np_span(owner),
         speaker_kind="named",
         content=(min(content), max(content) + 1) if content else None,
