@@ -415,6 +415,10 @@ class Detector:
                             last_group = speaker
                     if claim is None:
                         continue
+                    if claim.pinned and st.speaker_kind == "publisher":
+                        act = self._party_act(st, doc, offset, scan, claim)
+                        if act is not None:
+                            st, speaker = act
                     last_claim = claim
                     if claim not in item_claims:
                         item_claims.append(claim)
@@ -501,6 +505,12 @@ class Detector:
             return "deny"
         if toks and self.linker.misses(toks, claim.id):
             return "report"
+        cue = doc[st.cue_token]
+        if toks and cue.dep_ == "advcl" and cue.tag_ == "VBG" and \
+                self.linker.elsewhere(toks, claim.id):
+            # "the board ousted Altman, saying it had lost confidence in him": the event
+            # is narrated, and what the party said with it is about something else
+            return "report"
         return "confirm"
 
     def _discovered_bar(self, obs: list[Observation],
@@ -528,8 +538,43 @@ class Detector:
         return out
 
     def _explicit(self, st: rules.Statement) -> bool:
-        """An explicit act (confirmed, denied, dismissed, ...), not a plain 'said'."""
-        return self.lex.verb_class(st.cue) in ("confirm", "deny")
+        """An explicit act (confirmed, denied, dismissed, ...; a decision: cleared,
+        blocked), not a plain 'said'."""
+        return self.lex.verb_class(st.cue) in ("confirm", "deny") or \
+            st.cue in self.lex.approve_verbs or st.cue in self.lex.block_verbs
+
+    def _party_act(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
+                   claim: Claim) -> tuple[rules.Statement, _Speaker] | None:
+        """A claim about a party's own decision ("the regulator has cleared the deal"),
+        and the publisher reporting that party deciding ("the regulator blocked the
+        deal", "the deal was approved by the regulator"): the decision is the party's
+        stance, for the claim when it decides the same way, against it when the other."""
+        verb = doc[st.cue_token]
+        lemma = verb.lemma_.lower()
+        kinds = (self.lex.approve_verbs, self.lex.block_verbs)
+        root = self.linker.root_of(claim.id)
+        wanted = next((n for n, k in enumerate(kinds)
+                       if root and root in {self.linker.fold(w) for w in k}), None)
+        made = next((n for n, k in enumerate(kinds) if lemma in k), None)
+        if wanted is None or made is None or any(c.dep_ == "neg" for c in verb.children):
+            return None
+        actor = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if actor is None:  # passive: "was blocked by the watchdog"
+            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
+            actor = next((g for g in agent.children if g.dep_ == "pobj"), None) \
+                if agent is not None else None
+        if actor is None:
+            return None
+        sub = list(actor.subtree)
+        s0, s1 = offset + sub[0].idx, offset + sub[-1].idx + len(sub[-1].text)
+        party = _party_within(scan, s0, s1)
+        aliases = self._alias_party.get(claim.topic_id, {})
+        if party is None or not any(p == party and re.search(
+                r"\b" + re.escape(a) + r"\b", claim.text.lower()) for a, p in aliases.items()):
+            return None  # not the party the claim says decided
+        stance = "confirm" if made == wanted else "deny"
+        acted = replace(st, cue=lemma, stance=stance, speaker_kind="named", confidence=0.8)
+        return acted, _Speaker(scan.text[s0:s1], party, "party")
 
     def _strength(self, st: rules.Statement) -> tuple[int, float]:
         """How firmly a statement takes its stance: an explicit act beats a plain

@@ -25,6 +25,11 @@ class Lexicon:
     hedge_verbs: frozenset[str]
     refuse_verbs: frozenset[str]
     refused_objects: frozenset[str]
+    call_verbs: frozenset[str]  # "calling them misleading", "branded the report false"
+    reply_verbs: frozenset[str]  # "did not respond to requests for comment"
+    request_nouns: frozenset[str]
+    approve_verbs: frozenset[str]  # a decision for: "the regulator cleared the deal"
+    block_verbs: frozenset[str]  # a decision against: "the regulator blocked the deal"
     modal_words: frozenset[str]
     hedge_words: frozenset[str]
     hedge_subjects: frozenset[str]

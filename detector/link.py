@@ -110,6 +110,18 @@ class PinnedLinker:
         ct = self._claims.get(claim_id)
         return ct is not None and not ct.words and not ct.names <= self.terms(tokens)
 
+    def root_of(self, claim_id: str) -> str:
+        """The claim's main verb, folded ("" for a copula claim)."""
+        ct = self._claims.get(claim_id)
+        return ct.root if ct is not None else ""
+
+    def elsewhere(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """Content that holds no word of the claim's predicate: the sentence links to the
+        claim through its narration ("the board ousted Altman, saying it had lost
+        confidence in him"), and what the speaker said is about something else."""
+        ct = self._claims.get(claim_id)
+        return ct is not None and bool(ct.words) and not ct.words & self.terms(tokens)
+
     def negates(self, tokens: Iterable[Any], claim_id: str) -> bool:
         """A word of the claim's predicate is negated ("will not return")."""
         ct = self._claims.get(claim_id)

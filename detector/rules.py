@@ -281,7 +281,10 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
         for c in obj.children:
             if (c.dep_ in ("acl", "relcl", "ccomp") and any(
                 g.lower_ in ("that",) and g.dep_ == "mark" for g in c.children
-            )) or (c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX")):
+            )) or (c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX")
+                   and c.lemma_.lower() not in lex.call_verbs):
+                # ("rejected the allegations, calling them misleading": the call is
+                # the speaker's word on them, not what they allege)
                 return _subtree_ids(c, exclude), False, ()
             if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "regarding", "that"):
                 ids = [i for g in c.children if g.dep_ in ("pobj", "pcomp")
@@ -415,13 +418,11 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             if x is not None and x.lemma_.lower() in lex.refused_objects:
                 refused = True
                 cls = "refuse"
-        elif lemma in ("respond", "reply", "return") and _negated(tok, lex) and any(
-                t.lower_ in ("comment", "comments", "request", "requests", "call", "calls")
-                for t in tok.subtree):
+        elif lemma in lex.reply_verbs and _negated(tok, lex) and any(
+                t.lower_ in lex.request_nouns for t in tok.subtree):
             cls = "refuse"  # "did not respond to requests for comment on X"
             refused = True
-        elif lemma in ("call", "brand", "label", "term", "describe", "characterize",
-                       "characterise", "slam", "dub"):
+        elif lemma in lex.call_verbs:
             call = _call_stance(tok, lex)
             if call is None:
                 return None
