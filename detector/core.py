@@ -490,8 +490,9 @@ class Detector:
             if claim.pinned and not explicit and st.stance == "confirm" and doc is not None:
                 return self._content_stance(st, doc, claim)
             return st.stance
-        if speaker.role == "media" and speaker.text and explicit:
-            return st.stance
+        if speaker.role == "media" and speaker.text and explicit and \
+                any(w[:1].isupper() for w in _bare(speaker.text).split()):
+            return st.stance  # a named outlet's own act ("The Information confirmed")
         return "report"
 
     def _content_stance(self, st: rules.Statement, doc: Any, claim: Claim) -> str:
@@ -563,10 +564,15 @@ class Detector:
             agent = next((c for c in verb.children if c.dep_ == "agent"), None)
             actor = next((g for g in agent.children if g.dep_ == "pobj"), None) \
                 if agent is not None else None
-        if actor is None:
-            return None
-        sub = list(actor.subtree)
-        s0, s1 = offset + sub[0].idx, offset + sub[-1].idx + len(sub[-1].text)
+        if actor is not None:
+            sub = list(actor.subtree)
+            s0, s1 = offset + sub[0].idx, offset + sub[-1].idx + len(sub[-1].text)
+        else:  # a misparse: the party named last before the verb in its sentence
+            s0, s1 = offset + verb.sent.start_char, offset + verb.idx
+            hits = _party_hits(scan, s0, s1)
+            if not hits:
+                return None
+            s0, s1 = hits[-1].start, hits[-1].end
         party = _party_within(scan, s0, s1)
         aliases = self._alias_party.get(claim.topic_id, {})
         if party is None or not any(p == party and re.search(
