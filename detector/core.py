@@ -13,9 +13,12 @@ claim the sentence links to (link.py), else one the monitor discovers
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import date as date_cls
+from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
@@ -419,6 +422,9 @@ class Detector:
                         act = self._party_act(st, doc, offset, scan, claim)
                         if act is not None:
                             st, speaker = act
+                    if st.when == "current" and _dated_before(doc[st.cue_token],
+                                                              item.published_at):
+                        st = replace(st, when="earlier")  # "confirmed on June 27" in July
                     last_claim = claim
                     if claim not in item_claims:
                         item_claims.append(claim)
@@ -1055,6 +1061,50 @@ def _party_hits(scan: _ItemScan, start: int, end: int) -> list[_Hit]:
     hits = [h for h in scan.hits if h.kind == "P" and h.start >= start and h.end <= end]
     own = [h for h in hits if h.topic_id in scan.topics]
     return own or hits
+
+
+#: a stance dated this many days or more before its item's date is a recap
+RECAP_DAYS = 3
+
+
+def _dated_before(cue: Any, published_at: str | None) -> bool:
+    """The cue carries a calendar date ("confirmed on June 27", "announced on Sept. 28")
+    some days before the item was published: it recalls an earlier stance."""
+    if not published_at:
+        return False
+    try:
+        when = datetime.fromisoformat(published_at.replace("Z", "+00:00")).date()
+    except ValueError:
+        return False
+    for c in cue.children:
+        date = c if c.ent_type_ == "DATE" and c.dep_ == "npadvmod" else next(
+            (g for g in c.children if g.dep_ == "pobj" and g.ent_type_ == "DATE"), None) \
+            if c.dep_ == "prep" and c.lower_ == "on" else None
+        if date is None:
+            continue
+        day = _month_day(" ".join(t.text for t in date.subtree), when.year)
+        if day is not None:
+            if day > when:
+                day = day.replace(year=when.year - 1)
+            return (when - day).days >= RECAP_DAYS
+    return False
+
+
+def _month_day(text: str, year: int) -> Any:
+    """'June 27', 'Sept. 28', '27 June' in a given year (None if it is no such date)."""
+    words = re.findall(r"[A-Za-z]+|\d+", text)
+    month = next((n for w in words for n, name in enumerate(_MONTHS, 1)
+                  if len(w) >= 3 and name.startswith(w.lower())), None)
+    day = next((int(w) for w in words if w.isdigit() and 1 <= int(w) <= 31), None)
+    if month is None or day is None:
+        return None
+    try:
+        return date_cls(year, month, day)
+    except ValueError:
+        return None
+
+
+_MONTHS = tuple(calendar.month_name[n].lower() for n in range(1, 13))
 
 
 def _said_to(cue: Any) -> bool:
