@@ -1,30 +1,15 @@
-"""Alerts to live subscribers: the ring of recent alerts, SSE listeners, webhooks.
+"""Alerts to live subscribers: the ring of recent alerts, SSE listeners, and the
+webhook pieces (a webhook's config, the signature, one delivery with retries).
 
-Two sources feed the hub, on purpose:
+Every worker follows the whole alerts topic (no consumer group, like the
+tracked-topics follower) into a bounded ring of recent alerts: GET /alerts and
+GET /alerts/stream (SSE) on any worker show every worker's alerts, and a
+client that comes back with `Last-Event-ID` resumes from the ring, or from the
+alerts topic when the ring has moved past its id.
 
-- every worker follows the whole alerts topic (no consumer group, like the
-  tracked-topics follower) into a bounded ring of recent alerts: GET /alerts
-  and GET /alerts/stream (SSE) on any worker show every worker's alerts, and
-  a client that comes back with `Last-Event-ID` resumes from the ring, or
-  from the alerts topic when the ring has moved past its id;
-- webhooks from CLAIMWATCH_WEBHOOKS (known to every worker) are posted by
-  the worker that decided the alert (it owns the claim), right after it
-  produced the alert to Kafka. A webhook registered with POST /webhooks is
-  known to the one worker that got the request, so that worker posts it
-  every alert it reads from the alerts topic (every worker's), from the
-  moment of registration. Why not from a follower
-  of the alerts topic: every worker follows all of it, so every worker would
-  post every alert; a consumer group on the alerts topic would add a second
-  hop and a second commit to reason about. Deciding and delivering in one
-  place keeps the at-least-once story of the track agent: an alert decided
-  again after a crash is posted again with the same id (receivers dedup by
-  `id`), never under another one. What is not kept across a kill -9 is a
-  webhook still queued or retrying in memory whose observation was already
-  committed (documented in the README).
-
-Each webhook subscriber has its own bounded queue and task: a slow or dead
-receiver delays no other subscriber and never the stream; when its queue is
-full the oldest alert is dropped and counted.
+Webhooks are delivered from the alerts topic too, but each in a consumer
+group of its own with its position committed after every alert
+(agents.outbox): nothing waits in memory, so a kill -9 loses no delivery.
 """
 
 from __future__ import annotations
@@ -37,7 +22,7 @@ import json
 import logging
 import time
 import uuid
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -163,6 +148,11 @@ class AlertRing:
 
 # -- webhooks -----------------------------------------------------------------
 
+#: a webhook id names its consumer group: letters, digits, dot, dash, underscore
+WEBHOOK_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+CONFIG_ID_PREFIX = "config-"
+
+
 @dataclass
 class WebhookConfig:
     url: str
@@ -170,10 +160,12 @@ class WebhookConfig:
     topics: list[str] | None = None
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     origin: str = "api"
+    #: when it was registered (unix seconds): a new webhook's deliveries start here
+    created_at: float = field(default_factory=time.time)
 
     @classmethod
     def from_dict(cls, d: Any, origin: str = "api") -> WebhookConfig:
-        """Validate one {url, secret, topics?}; ValueError with the reason."""
+        """Validate one {url, secret, topics?, id?}; ValueError with the reason."""
         if not isinstance(d, Mapping):
             raise ValueError("a webhook is a JSON object {url, secret, topics?}")
         url, secret, topics = d.get("url"), d.get("secret"), d.get("topics")
@@ -188,8 +180,11 @@ class WebhookConfig:
         if extra:
             raise ValueError(f"unknown field(s): {', '.join(sorted(extra))}")
         wid = d.get("id")
-        if wid is not None and (not isinstance(wid, str) or not wid):
-            raise ValueError("id must be a non-empty string")
+        if wid is not None and (not isinstance(wid, str) or not wid or len(wid) > 64
+                                or not set(wid) <= WEBHOOK_ID_CHARS):
+            raise ValueError("id must be 1 to 64 letters, digits, '.', '_' or '-'")
+        if origin == "api" and isinstance(wid, str) and wid.startswith(CONFIG_ID_PREFIX):
+            raise ValueError(f"ids starting with {CONFIG_ID_PREFIX!r} are CLAIMWATCH_WEBHOOKS'")
         kwargs: dict[str, Any] = {"url": url, "secret": secret, "topics": topics or None,
                                   "origin": origin}
         if wid:
@@ -198,6 +193,30 @@ class WebhookConfig:
 
     def public(self) -> dict[str, Any]:
         return {"id": self.id, "url": self.url, "topics": self.topics, "origin": self.origin}
+
+    def encode(self) -> bytes:
+        """The record on the compacted webhooks topic (the secret too: every
+        worker signs with it)."""
+        return json.dumps({"id": self.id, "url": self.url, "secret": self.secret,
+                           "topics": self.topics, "created_at": self.created_at},
+                          sort_keys=True).encode("utf-8")
+
+    @classmethod
+    def decode(cls, value: bytes) -> WebhookConfig:
+        """A record of the compacted webhooks topic; ValueError when unusable."""
+        try:
+            data = json.loads(value)
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ValueError(f"not JSON: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("created_at"), int | float):
+            raise ValueError("not a webhook record {id, url, secret, topics, created_at}")
+        created = float(data.pop("created_at"))
+        config = cls.from_dict(data)
+        config.created_at = created
+        return config
+
+    def same_delivery(self, other: WebhookConfig) -> bool:
+        return (self.url, self.secret, self.topics) == (other.url, other.secret, other.topics)
 
 
 def parse_webhooks_setting(raw: str | None) -> list[WebhookConfig]:
@@ -216,96 +235,74 @@ def parse_webhooks_setting(raw: str | None) -> list[WebhookConfig]:
             out.append(WebhookConfig.from_dict(d, origin="config"))
         except ValueError as exc:
             raise ValueError(f"CLAIMWATCH_WEBHOOKS item {i + 1}: {exc}") from None
-        out[-1].id = f"config-{i + 1}"
+        out[-1].id = f"{CONFIG_ID_PREFIX}{i + 1}"
     return out
 
 
 class WebhookSubscriber:
-    """One receiver: a bounded queue and a task that posts, retrying with backoff."""
+    """Posts one alert to one receiver, retrying with backoff (agents.outbox
+    decides which alerts and commits the webhook's position after each)."""
 
     def __init__(self, config: WebhookConfig, metrics: Any, session: Any, *,
-                 queue_size: int = 1000, max_attempts: int = 6, base_delay: float = 0.5,
-                 max_delay: float = 30.0, timeout: float = 10.0) -> None:
+                 max_attempts: int = 6, base_delay: float = 0.5, max_delay: float = 30.0,
+                 timeout: float = 10.0, allow_private: bool = False) -> None:
         self.config = config
         self.metrics = metrics
         self.session = session
-        self.queue_size = queue_size
         self.max_attempts = max_attempts
         self.base_delay = base_delay
         self.max_delay = max_delay
         self.timeout = timeout
-        self._queue: deque[AlertEvent] = deque()
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.allow_private = allow_private
         self.delivered = 0
         self.failed = 0
 
-    def start(self) -> None:
-        if self._task is None:
-            self._task = asyncio.ensure_future(self._run())
+    def worst_case_seconds(self) -> float:
+        """The longest one alert can take (every attempt timing out, every backoff)."""
+        backoff = sum(min(self.max_delay, self.base_delay * 2 ** (a - 1))
+                      for a in range(1, self.max_attempts))
+        return self.max_attempts * self.timeout + backoff
 
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._task
-            self._task = None
-
-    def offer(self, event: AlertEvent) -> bool:
-        """Queue an alert for this receiver (if its topics want it); never blocks."""
-        if not event.matches(self.config.topics):
-            return False
-        if len(self._queue) >= self.queue_size:
-            dropped = self._queue.popleft()
-            self.metrics.subscriber_dropped.labels("webhook").inc()
-            log.warning("webhook %s queue full: dropped alert %s", self.config.id, dropped.id)
-        self._queue.append(event)
-        self._wake.set()
-        return True
-
-    @property
-    def pending(self) -> int:
-        return len(self._queue)
-
-    async def _run(self) -> None:
-        while True:
-            while not self._queue:
-                self._wake.clear()
-                await self._wake.wait()
-            event = self._queue.popleft()
-            try:
-                await self.deliver(event)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("webhook %s: delivering %s failed", self.config.id, event.id)
-
-    async def deliver(self, event: AlertEvent) -> bool:
+    async def _attempt(self, body: bytes) -> str:
+        """One POST: "" on a 2xx, else why not."""
         import aiohttp
 
+        from agents.netguard import TargetRefused, literal_refusal
+
+        if not self.allow_private:
+            try:
+                # aiohttp resolves no IP literal, so the resolver's guard misses it
+                refused = literal_refusal(self.config.url)
+            except TargetRefused as exc:
+                refused = str(exc)
+            if refused:
+                return refused
+        headers = {
+            "Content-Type": STRUCTURED_CONTENT_TYPE,
+            SIGNATURE_HEADER: sign(self.config.secret, body),
+            "User-Agent": "claimwatch-webhook",
+        }
+        try:
+            async with self.session.post(
+                    self.config.url, data=body, headers=headers, allow_redirects=False,
+                    timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
+                await resp.read()
+                return "" if 200 <= resp.status < 300 else f"HTTP {resp.status}"
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            return repr(exc)
+
+    async def deliver(self, event: AlertEvent) -> bool:
+        """Post until a 2xx or the attempts are spent; True when delivered."""
         body = event.body()
         m = self.metrics.webhook_deliveries
         for attempt in range(1, self.max_attempts + 1):
-            headers = {
-                "Content-Type": STRUCTURED_CONTENT_TYPE,
-                SIGNATURE_HEADER: sign(self.config.secret, body),
-                "User-Agent": "claimwatch-webhook",
-            }
-            why = ""
-            try:
-                async with self.session.post(
-                        self.config.url, data=body, headers=headers,
-                        timeout=aiohttp.ClientTimeout(total=self.timeout)) as resp:
-                    await resp.read()
-                    if 200 <= resp.status < 300:
-                        m.labels("delivered").inc()
-                        self.delivered += 1
-                        return True
-                    why = f"HTTP {resp.status}"
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                why = repr(exc)
+            why = await self._attempt(body)
+            if not why:
+                m.labels("delivered").inc()
+                self.delivered += 1
+                return True
             if attempt == self.max_attempts:
                 break
             m.labels("retried").inc()
@@ -315,89 +312,28 @@ class WebhookSubscriber:
             await asyncio.sleep(delay)
         m.labels("failed").inc()
         self.failed += 1
-        log.warning("webhook %s: alert %s failed after %d attempts", self.config.id,
-                    event.id, self.max_attempts)
+        log.warning("webhook %s: alert %s failed after %d attempts (%s)", self.config.id,
+                    event.id, self.max_attempts, why)
         return False
 
 
 # -- the hub ------------------------------------------------------------------
 
 class AlertHub:
-    """The ring, the SSE listeners and the webhook subscribers of one worker."""
+    """The ring and the SSE listeners of one worker (webhooks: agents.outbox)."""
 
     def __init__(self, metrics: Any, *, ring_size: int = 1000, listener_queue: int = 1000,
-                 webhook_queue: int = 1000, webhook_attempts: int = 6,
-                 webhook_base_delay: float = 0.5, webhook_max_delay: float = 30.0) -> None:
+                 ) -> None:
         self.metrics = metrics
         self.ring = AlertRing(ring_size)
         self.listener_queue = listener_queue
         self._listeners: set[asyncio.Queue[AlertEvent | None]] = set()
-        self.webhook_options: dict[str, Any] = {
-            "queue_size": webhook_queue, "max_attempts": webhook_attempts,
-            "base_delay": webhook_base_delay, "max_delay": webhook_max_delay}
-        self.webhooks: dict[str, WebhookSubscriber] = {}
-        self._configs: list[WebhookConfig] = []
-        self._session: Any = None
-        self._stopping: set[asyncio.Future[None]] = set()
-        self._early: list[AlertEvent] = []
         self.ready = asyncio.Event()
 
-    # lifecycle
-    async def start(self, configs: Iterable[WebhookConfig] = ()) -> None:
-        import aiohttp
-
-        if self._session is None:
-            self._session = aiohttp.ClientSession()
-        for c in configs:
-            self.add_webhook(c)
-        early, self._early = self._early, []
-        for event in early:
-            self.decided(event)
-
-    async def stop(self) -> None:
-        for sub in list(self.webhooks.values()):
-            await sub.stop()
-        self.webhooks.clear()
-        self.close_streams()
-        if self._session is not None:
-            await self._session.close()
-            self._session = None
-
-    # webhooks
-    def add_webhook(self, config: WebhookConfig) -> WebhookSubscriber:
-        old = self.webhooks.pop(config.id, None)
-        if old is not None:
-            self._stopping.add(asyncio.ensure_future(old.stop()))
-            self._stopping = {t for t in self._stopping if not t.done()}
-        sub = WebhookSubscriber(config, self.metrics, self._session, **self.webhook_options)
-        self.webhooks[config.id] = sub
-        sub.start()
-        return sub
-
-    async def remove_webhook(self, webhook_id: str) -> bool:
-        sub = self.webhooks.pop(webhook_id, None)
-        if sub is None:
-            return False
-        await sub.stop()
-        return True
-
-    def decided(self, event: AlertEvent) -> None:
-        """An alert this worker decided (and produced): post it to every webhook."""
-        if self._session is None:  # decided before start(): kept until then
-            self._early.append(event)
-            return
-        for sub in self.webhooks.values():
-            if sub.config.origin != "api":
-                sub.offer(event)
-
-    # the ring and SSE
     def followed(self, event: AlertEvent) -> bool:
         """An alert read from the alerts topic: keep it and tell the SSE listeners."""
         if not self.ring.add(event):
             return False
-        for sub in self.webhooks.values():
-            if sub.config.origin == "api":
-                sub.offer(event)
         for q in list(self._listeners):
             if q.full():
                 with contextlib.suppress(asyncio.QueueEmpty):

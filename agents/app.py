@@ -22,6 +22,7 @@ from agents.alerts import AlertHub, follow_alerts, parse_webhooks_setting
 from agents.claims import ClaimRegistry, encode_claim, follow_claims
 from agents.ingest import Deduplicator, dead_letter
 from agents.metrics import Metrics
+from agents.outbox import WebhookOutbox, WebhookRegistry, follow_webhooks
 from agents.settings import Settings
 from agents.topics import TopicFileError, TopicRegistry, follow_topics, load_topics_file
 from detector import Topic
@@ -85,14 +86,14 @@ class Pipeline:
         self.tracker: Any = None
         s = settings
         try:
-            self.webhook_configs = parse_webhooks_setting(s.webhooks)
+            configured = parse_webhooks_setting(s.webhooks)
         except ValueError as exc:
             raise SystemExit(f"claimwatch: {exc}") from None
-        self.hub = AlertHub(
-            self.metrics, ring_size=s.alerts_ring, listener_queue=s.subscriber_queue,
-            webhook_queue=s.subscriber_queue, webhook_attempts=s.webhook_attempts,
-            webhook_base_delay=s.webhook_backoff_seconds,
-            webhook_max_delay=s.webhook_backoff_max_seconds)
+        self.hub = AlertHub(self.metrics, ring_size=s.alerts_ring,
+                            listener_queue=s.subscriber_queue)
+        #: the configured webhooks and those registered on the compacted topic
+        self.webhooks = WebhookRegistry(configured)
+        self.outbox = WebhookOutbox(s, self.metrics, self.webhooks)
         self.app = faust.App(
             s.app_id,
             broker=s.faust_broker,
@@ -145,18 +146,23 @@ class Pipeline:
         self.app.task(self._follow_topics)
         self.app.task(self._follow_alerts)
         self.app.task(self._follow_claims)
+        self.app.task(self._deliver_webhooks)
 
     async def _follow_claims(self) -> None:
         await follow_claims(self.settings.bootstrap_servers, self.settings.claims_topic,
                             self.claim_registry)
 
     async def _follow_alerts(self) -> None:
-        await self.hub.start(self.webhook_configs)
+        await follow_alerts(self.settings.bootstrap_servers, self.settings.alerts_topic,
+                            self.hub)
+
+    async def _deliver_webhooks(self) -> None:
+        await self.outbox.start()
         try:
-            await follow_alerts(self.settings.bootstrap_servers, self.settings.alerts_topic,
-                                self.hub)
+            await follow_webhooks(self.settings.bootstrap_servers,
+                                  self.settings.webhooks_topic, self.webhooks)
         finally:
-            await self.hub.stop()
+            await self.outbox.stop()
 
     # -- lifecycle -----------------------------------------------------------
 

@@ -56,6 +56,16 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(6, ge=1)
     webhook_backoff_seconds: float = Field(0.5, gt=0)
     webhook_backoff_max_seconds: float = Field(30.0, gt=0)
+    webhook_timeout_seconds: float = Field(10.0, gt=0)
+    #: compacted topic of webhooks registered over the API (id -> {url, secret, ...})
+    webhooks_topic: str = "claimwatch.webhooks.v1"
+    #: allow webhook targets on private, loopback, link-local, unspecified and
+    #: multicast addresses (refused by default: a registered URL must not reach
+    #: the worker's own network, e.g. 169.254.169.254 or the broker)
+    webhook_allow_private: bool = False
+    #: how long the items table remembers a processed item (for redeliveries and
+    #: syndicated copies); older records are deleted as news arrives
+    items_retention_seconds: float = Field(3 * 86_400.0, gt=0)
 
     @field_validator("spacy_model", mode="before")
     @classmethod

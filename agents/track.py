@@ -29,8 +29,7 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from agents.alerts import AlertEvent
-from agents.deliver import cloudevent, parse_cloudevent
+from agents.deliver import cloudevent
 from detector import Evidence, apply, new_state, state_from_dict, state_to_dict
 from detector import Observation as DetectorObservation
 from schemas.records import STATUSES, Observation
@@ -85,8 +84,8 @@ class ClaimTracker:
                 decided = time.time()
                 headers, value = cloudevent(t, app_id=pipe.settings.app_id, decided_at=decided)
                 # returns once the broker acked it: only then is the state written
+                # webhooks get it from the alerts topic (agents.outbox)
                 await pipe.send_alert(t.claim_id, value, headers)
-                pipe.hub.decided(AlertEvent(parse_cloudevent(headers, value)))
                 m.alerts.labels(t.type).inc()
                 if rec.ingested_at:
                     m.ingest_to_alert.observe(max(0.0, decided - rec.ingested_at))

@@ -410,23 +410,49 @@ async def change_topics(pipe: Pipeline, request: Any, topic_id: str | None = Non
 
 @handle
 async def change_webhooks(pipe: Pipeline, request: Any, webhook_id: str | None = None) -> Any:
+    """GET lists the webhooks (with this worker's share of their deliveries);
+    POST and DELETE publish on the compacted webhooks topic (agents.outbox)
+    and answer once this worker has applied the change."""
+    from agents.netguard import TargetRefused, check_target
+
     check_token(pipe, request.headers.get("Authorization"))
-    hub = pipe.hub
+    known = pipe.webhooks
     if request.method == "GET":
-        return json_response({"webhooks": [
-            {**s.config.public(), "pending": s.pending, "delivered": s.delivered,
-             "failed": s.failed} for s in hub.webhooks.values()]})
+        return json_response({"webhooks": pipe.outbox.status()})
     if request.method == "DELETE":
-        if webhook_id is None or not await hub.remove_webhook(webhook_id):
+        found = known.get(webhook_id) if webhook_id is not None else None
+        if found is None:
             raise ApiError(404, "not_found", f"no webhook {webhook_id!r}")
-        return json_response({"removed": webhook_id})
+        if found.origin != "api":
+            raise ApiError(409, "conflict", f"webhook {webhook_id!r} is set in "
+                           "CLAIMWATCH_WEBHOOKS: remove it there")
+        await publish_webhook(pipe, found.id, None)
+        return json_response({"removed": found.id})
     body = await read_json(request)
     try:
         config = WebhookConfig.from_dict(body, origin="api")
+        await check_target(config.url, pipe.settings.webhook_allow_private)
+    except TargetRefused as exc:
+        raise ApiError(400, "target_refused", str(exc)) from None
     except ValueError as exc:
         raise ApiError(400, "bad_request", str(exc)) from None
-    hub.add_webhook(config)
-    return json_response(config.public(), 201)
+    before = known.get(config.id)
+    if before is not None and before.origin != "api":
+        raise ApiError(409, "conflict", f"webhook {config.id!r} is set in CLAIMWATCH_WEBHOOKS")
+    await publish_webhook(pipe, config.id, config.encode())
+    return json_response(config.public(), 201 if before is None else 200)
+
+
+async def publish_webhook(pipe: Pipeline, webhook_id: str, value: bytes | None) -> None:
+    """Publish a webhook change and wait until this worker's follower applied it."""
+    meta = await pipe.app.producer.send_and_wait(
+        pipe.settings.webhooks_topic, webhook_id.encode("utf-8"), value,
+        partition=None, timestamp=None, headers=None)
+    try:
+        await asyncio.wait_for(pipe.webhooks.wait_applied(meta.partition, meta.offset), 10)
+    except TimeoutError:
+        log.warning("webhook %s: change published at offset %d, not applied here yet",
+                    webhook_id, meta.offset)
 
 
 def json_errors_middleware() -> Any:

@@ -142,6 +142,7 @@ def make_worker(tmp_path: Path, broker: str, **overrides: str) -> Worker:
         "CLAIMWATCH_DEADLETTER_TOPIC": f"it-{run}.deadletter",
         "CLAIMWATCH_TOPICS_TOPIC": f"it-{run}.topics",
         "CLAIMWATCH_CLAIMS_TOPIC": f"it-{run}.claims",
+        "CLAIMWATCH_WEBHOOKS_TOPIC": f"it-{run}.webhooks",
         "CLAIMWATCH_TOPICS_FILE": str(ROOT / "seeds" / "topics.yaml"),
         "CLAIMWATCH_STORE": "memory://",
         "CLAIMWATCH_DATA_DIR": str(tmp_path / "data"),

@@ -150,7 +150,9 @@ def live(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict
              {"url": flaky.url, "secret": flaky.secret}]
     worker = make_worker(tmp_path_factory.mktemp("api"), broker,
                          CLAIMWATCH_API_TOKEN=TOKEN, CLAIMWATCH_WEBHOOKS=json.dumps(hooks),
-                         CLAIMWATCH_WEBHOOK_BACKOFF_SECONDS="0.2")
+                         CLAIMWATCH_WEBHOOK_BACKOFF_SECONDS="0.2",
+                         # the receivers listen on 127.0.0.1, refused by default
+                         CLAIMWATCH_WEBHOOK_ALLOW_PRIVATE="true")
     worker.start()
     sse = None
     try:
