@@ -21,6 +21,7 @@ import faust
 from agents.alerts import AlertHub, follow_alerts, parse_webhooks_setting
 from agents.claims import ClaimRegistry, encode_claim, follow_claims
 from agents.ingest import Deduplicator, dead_letter
+from agents.items import ProcessedItems
 from agents.metrics import Metrics
 from agents.outbox import WebhookOutbox, WebhookRegistry, follow_webhooks
 from agents.settings import Settings
@@ -133,10 +134,12 @@ class Pipeline:
             partitions=s.partitions)
         self.claims = self.app.Table(
             "claims", default=None, partitions=s.partitions)
-        #: news item id -> the observations it produced, "text:<digest>" -> item id;
-        #: co-partitioned with the news topic (see agents.detect.ProcessedItems)
+        #: news item id -> the observations it produced, "text:<digest>" -> item id,
+        #: kept items_retention_seconds; co-partitioned with the news topic
         self.items = self.app.Table(
             "items", default=None, partitions=s.partitions)
+        self.processed_items = ProcessedItems(self.items, s.items_retention_seconds)
+        self.items.on_recover(self._items_recovered)
 
         from agents import detect, track, web
 
@@ -147,6 +150,9 @@ class Pipeline:
         self.app.task(self._follow_alerts)
         self.app.task(self._follow_claims)
         self.app.task(self._deliver_webhooks)
+
+    async def _items_recovered(self) -> None:
+        self.processed_items.rebuild()
 
     async def _follow_claims(self) -> None:
         await follow_claims(self.settings.bootstrap_servers, self.settings.claims_topic,

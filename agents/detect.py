@@ -18,15 +18,13 @@ and acknowledged before the item is recorded.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
-import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from agents.claims import add_to_index, drain_new_claims
-from agents.ingest import Rejected, dead_letter, parse_news, text_key
+from agents.ingest import Rejected, dead_letter, parse_news
 from detector import Item
 from detector import Observation as DetectorObservation
 from schemas.records import EvidenceSpan, NewsItem, Observation
@@ -48,49 +46,6 @@ def to_record(o: DetectorObservation, ingested_at: float) -> Observation:
     return Observation(**d, evidence=EvidenceSpan(**ev), ingested_at=ingested_at)
 
 
-@contextlib.contextmanager
-def current_event(event: Any) -> Iterator[None]:
-    """Make `event` Faust's current event: a table read or write then goes to
-    that event's partition (in a batch of several partitions, Faust would use
-    whichever event the stream yielded last)."""
-    from faust.streams import _current_event
-
-    token = _current_event.set(weakref.ref(event))
-    try:
-        yield
-    finally:
-        _current_event.reset(token)
-
-
-TEXT_PREFIX = "text:"
-
-
-class ProcessedItems:
-    """The items table: item id -> observation dicts, "text:<digest>" -> item id.
-
-    Keys live in the partition of the news message that carried the item, so
-    a redelivery finds its record. A syndicated copy is found by its digest
-    only when it arrives on the same partition (the in-memory Deduplicator
-    catches the others while the worker runs)."""
-
-    def __init__(self, table: Any) -> None:
-        self.table = table
-
-    def lookup(self, event: Any, news: NewsItem) -> tuple[str, list[DetectorObservation]] | None:
-        with current_event(event):
-            stored = self.table.get(news.id)
-            if stored is not None:
-                return "id", [DetectorObservation.from_dict(o) for o in stored]
-            if self.table.get(TEXT_PREFIX + text_key(news).hex()) is not None:
-                return "text", []
-        return None
-
-    def record(self, event: Any, news: NewsItem, found: list[DetectorObservation]) -> None:
-        with current_event(event):
-            self.table[news.id] = [o.to_dict() for o in found]
-            self.table[TEXT_PREFIX + text_key(news).hex()] = news.id
-
-
 class NewsProcessor:
     """One batch of news events in, observations and dead letters out."""
 
@@ -98,7 +53,7 @@ class NewsProcessor:
         self.pipe = pipe
         self.detector = detector
         self.topics_version = -1
-        self.processed = ProcessedItems(pipe.items)
+        self.processed = pipe.processed_items
 
     async def process(self, events: Sequence[Any]) -> None:
         pipe, m = self.pipe, self.pipe.metrics
@@ -150,6 +105,7 @@ class NewsProcessor:
                 await pipe.send_observation(to_record(obs, now))
         for (news, event), found in zip(accepted, results, strict=True):
             self.processed.record(event, news, found)
+        self.processed.expire(events)  # the items table's retention (agents.items)
 
     def _detect_batch(self, items: list[Item]) -> tuple[list[list[DetectorObservation]],
                                                         list[Any]]:
