@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TypeVar
@@ -233,10 +233,14 @@ class Pipeline:
                                                  headers=list(headers))
         await delivered
 
-    async def send_dead_letter(self, rec: DeadLetter) -> None:
-        await self.deadletter_topic.send(key=None, value=rec)
+    async def send_dead_letter(self, rec: DeadLetter) -> Awaitable[Any]:
+        """Queue a dead letter; the returned awaitable is the broker's ack."""
+        return await self.deadletter_topic.send(key=None, value=rec)
 
-    async def dead_letter_event(self, event: Any, reason: str, detail: str) -> None:
+    async def dead_letter_event(self, event: Any, reason: str, detail: str,
+                                item_id: str | None = None) -> Awaitable[Any]:
+        """Dead-letter the message of an event (every stage's one way to do it);
+        await the result before the event may be acked."""
         msg = event.message
         value, key = msg.value, msg.key
         # the raw bytes off the wire; a message made in-process carries the object
@@ -244,9 +248,20 @@ class Pipeline:
             value = value.dumps() if hasattr(value, "dumps") else str(value).encode()
         if key is not None and not isinstance(key, bytes):
             key = str(key).encode()
-        await self.send_dead_letter(dead_letter(
+        return await self.send_dead_letter(dead_letter(
             reason=reason, detail=detail, topic=msg.topic, partition=msg.partition,
-            offset=msg.offset, value=value, key=key, timestamp=msg.timestamp))
+            offset=msg.offset, value=value, key=key, timestamp=msg.timestamp,
+            item_id=item_id, max_bytes=self.app.conf.producer_max_request_size))
+
+    async def stop_unacked(self, events: Sequence[Any], exc: BaseException) -> None:
+        """Stop the worker without acking `events` (their outputs, a dead
+        letter say, may be lost): faust would otherwise ack them as the stream
+        unwinds and commit past them; after a restart they are read again."""
+        for event in events:
+            # Message.ack does nothing for a message marked acked, so its
+            # offset never reaches the consumer's acked set or a commit
+            event.message.acked = True
+        await self.app.crash(exc)
 
     # -- state for /health ---------------------------------------------------
 

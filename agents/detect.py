@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from agents.claims import add_to_index, drain_new_claims
-from agents.ingest import Rejected, dead_letter, parse_news
+from agents.ingest import Rejected, parse_news
 from detector import Item
 from detector import Observation as DetectorObservation
 from schemas.records import EvidenceSpan, NewsItem, Observation
@@ -60,6 +60,8 @@ class NewsProcessor:
         now = time.time()
         started = time.perf_counter()
         accepted: list[tuple[NewsItem, Any]] = []
+        #: the broker acks of this batch's dead letters, awaited before it is acked
+        self.dead_acks: list[Any] = []
         #: in item order: stored observations to send again, or None for a detected item
         plan: list[list[DetectorObservation] | None] = []
         for event in events:
@@ -71,10 +73,7 @@ class NewsProcessor:
                 m.items_rejected.labels(r.reason).inc()
                 log.info("dead letter %s:%s@%s: %s", msg.topic, msg.partition, msg.offset,
                          r.reason)
-                await pipe.send_dead_letter(dead_letter(
-                    reason=r.reason, detail=r.detail, topic=msg.topic,
-                    partition=msg.partition, offset=msg.offset, value=event.value,
-                    key=msg.key, timestamp=msg.timestamp))
+                self.dead_acks.append(await pipe.dead_letter_event(event, r.reason, r.detail))
                 continue
             kind = pipe.dedup.seen(news)
             if kind is not None:
@@ -106,6 +105,8 @@ class NewsProcessor:
         for (news, event), found in zip(accepted, results, strict=True):
             self.processed.record(event, news, found)
         self.processed.expire(events)  # the items table's retention (agents.items)
+        for delivered in self.dead_acks:
+            await delivered
 
     def _detect_batch(self, items: list[Item]) -> tuple[list[list[DetectorObservation]],
                                                         list[Any]]:
@@ -143,19 +144,13 @@ class NewsProcessor:
                 except Exception as exc:
                     m.stage_errors.labels("detect").inc()
                     log.error("detect failed on item %s: %r", item.id, exc)
-                    await self._dead_letter_item(news, event, repr(exc))
+                    self.dead_acks.append(await pipe.dead_letter_event(
+                        event, "detect_error", repr(exc), item_id=news.id))
                     results.append([])
         m.stage_seconds.labels("detect").observe(time.perf_counter() - started)
         for claim in new_claims:
             await pipe.send_claim(claim)
         return results
-
-    async def _dead_letter_item(self, news: NewsItem, event: Any, detail: str) -> None:
-        msg = event.message
-        await self.pipe.send_dead_letter(dead_letter(
-            reason="detect_error", detail=detail, topic=msg.topic, partition=msg.partition,
-            offset=msg.offset, value=event.value, key=msg.key, timestamp=msg.timestamp,
-            item_id=news.id))
 
 
 def register(pipe: Pipeline) -> Any:
@@ -180,6 +175,6 @@ def register(pipe: Pipeline) -> Any:
                 pipe.metrics.stage_errors.labels("ingest").inc()
                 log.exception("news batch at offset %s failed; stopping the worker",
                               events[0].message.offset if events else None)
-                await pipe.app.crash(RuntimeError("news batch failed"))
+                await pipe.stop_unacked(events, RuntimeError("news batch failed"))
                 raise
     return detect

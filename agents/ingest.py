@@ -59,15 +59,45 @@ def parse_news(raw: bytes | None, max_body_bytes: int) -> NewsItem:
     except UnicodeDecodeError as exc:
         raise Rejected("invalid_utf8", f"byte {exc.start}: {exc.reason}") from None
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise Rejected("invalid_json", f"line {exc.lineno} column {exc.colno}: {exc.msg}") \
-            from None
-    except RecursionError:
-        raise Rejected("invalid_json", "nested too deeply") from None
+        data = load_json(text)
+    except BadJson as exc:
+        raise Rejected("invalid_json", str(exc)) from None
     if not isinstance(data, dict):
         raise Rejected("schema", f"expected a JSON object, got {type(data).__name__}")
     return validate_news(data, max_body_bytes)
+
+
+#: longest integer literal decoded; the same as Python's default int-digits
+#: limit, but not left to PYTHONINTMAXSTRDIGITS (a longer one raised ValueError
+#: out of json.loads and stopped the worker)
+MAX_INT_DIGITS = 4300
+
+
+class BadJson(ValueError):
+    """Text that load_json refuses; the message says where and why, in our words."""
+
+
+def _bounded_int(literal: str) -> int:
+    digits = len(literal.lstrip("-"))
+    if digits > MAX_INT_DIGITS:
+        raise BadJson(f"an integer of {digits} digits (at most {MAX_INT_DIGITS})")
+    return int(literal)
+
+
+def _no_constant(name: str) -> float:
+    raise BadJson(f"{name} is not JSON")
+
+
+def load_json(text: str | bytes) -> Any:
+    """json.loads that raises BadJson, and only BadJson, for any text it will not
+    decode: a syntax error, an integer over MAX_INT_DIGITS, NaN or Infinity
+    (Python's extensions), nesting beyond the interpreter's recursion limit."""
+    try:
+        return json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise BadJson(f"line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except RecursionError:
+        raise BadJson("nested too deeply") from None
 
 
 def validate_news(data: dict[str, Any], max_body_bytes: int) -> NewsItem:
@@ -166,6 +196,16 @@ class Deduplicator:
         return len(self._ids)
 
 
+#: the producer's max request size by default (faust's producer_max_request_size)
+DEAD_LETTER_MAX_BYTES = 1_000_000
+#: room kept for the Kafka record and batch framing around the JSON value
+_RECORD_FRAMING = 1024
+#: longest copies of the original key and item id a dead letter carries
+MAX_KEY_COPY = 16 * 1024
+MAX_ITEM_ID_COPY = 1024
+MAX_DETAIL = 500
+
+
 def dead_letter(
     *,
     reason: str,
@@ -177,17 +217,46 @@ def dead_letter(
     key: bytes | None = None,
     timestamp: float | None = None,
     item_id: str | None = None,
+    max_bytes: int = DEAD_LETTER_MAX_BYTES,
 ) -> DeadLetter:
-    """The dead-letter record of an input, with its original bytes in base64."""
-    return DeadLetter(
-        reason=reason,
-        detail=detail[:500],
-        source_topic=topic,
-        partition=partition,
-        offset=offset,
-        value_b64=base64.b64encode(value or b"").decode("ascii"),
-        key_b64=base64.b64encode(key).decode("ascii") if key is not None else None,
-        timestamp=timestamp,
-        item_id=item_id,
-        dead_at=time.time(),
-    )
+    """The dead-letter record of an input, with its original bytes in base64.
+
+    The one place dead letters are built. The record always fits `max_bytes`
+    (the producer's max request size) once serialized: a copy that would not
+    fit keeps only the start of the original value (and of a long key or item
+    id), `truncated` is set and the detail says how much was kept.
+    """
+    original = value or b""
+    kept_key = key[:MAX_KEY_COPY] if key is not None else None
+    kept_id = item_id[:MAX_ITEM_ID_COPY] if item_id is not None else None
+    cut = kept_key != key or kept_id != item_id
+    detail = detail[:MAX_DETAIL]
+
+    def build(kept: bytes, note: str = "") -> DeadLetter:
+        return DeadLetter(
+            reason=reason,
+            detail=detail + note,
+            source_topic=topic,
+            partition=partition,
+            offset=offset,
+            value_b64=base64.b64encode(kept).decode("ascii"),
+            key_b64=base64.b64encode(kept_key).decode("ascii") if kept_key is not None
+            else None,
+            timestamp=timestamp,
+            item_id=kept_id,
+            dead_at=time.time(),
+            value_size=len(value) if value is not None else None,
+            truncated=cut or len(kept) < len(original),
+        )
+
+    budget = max_bytes - _RECORD_FRAMING
+    # base64 is 4/3 of the bytes; JSON escapes grow the other text at most 6-fold
+    text = len(topic) + len(detail) + len(kept_id or "") + 100
+    whole_note = " (key or item id copy truncated)" if cut else ""
+    if (len(original) + len(kept_key or b"")) * 4 // 3 + 6 * text + 400 <= budget:
+        return build(original, whole_note)
+    note = f" (copy truncated to the first {{}} of {len(original)} bytes)"
+    # measured with the longer number: the kept count has no more digits
+    room = budget - len(build(b"", note.format(len(original))).dumps())
+    kept = original[:max(0, room) // 4 * 3]
+    return build(kept, note.format(len(kept)) if len(kept) < len(original) else whole_note)

@@ -138,6 +138,13 @@ def register(pipe: Pipeline) -> Any:
                               getattr(rec, "observation_id", None),
                               getattr(rec, "claim_id", None))
                 event = stream.current_event
-                if event is not None:
-                    await pipe.dead_letter_event(event, "track_error", repr(exc))
+                if event is None:
+                    continue
+                try:
+                    await (await pipe.dead_letter_event(event, "track_error", repr(exc)))
+                except Exception:
+                    log.exception("dead letter of observation at offset %s failed; "
+                                  "stopping the worker", event.message.offset)
+                    await pipe.stop_unacked([event], RuntimeError("dead letter failed"))
+                    raise
     return track

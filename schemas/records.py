@@ -119,7 +119,10 @@ class DeadLetter(
     include_metadata=False,
 ):
     """An input the worker could not use, on claimwatch.deadletter.v1, with
-    its original bytes (base64) and where it came from."""
+    its original bytes (base64) and where it came from. A dead letter always
+    fits the producer's request size: when the copy would not, `value_b64`
+    (and `key_b64`, `item_id`) hold only the start of the original,
+    `truncated` is true and `value_size` says how long the original was."""
 
     reason: str
     detail: str
@@ -131,6 +134,10 @@ class DeadLetter(
     timestamp: Optional[float] = None  # noqa: UP045
     item_id: Optional[str] = None  # noqa: UP045
     dead_at: Optional[float] = None  # noqa: UP045
+    #: bytes of the original value (null: a tombstone, or an older producer)
+    value_size: Optional[int] = None  # noqa: UP045
+    #: true: the copied value, key or item id is only the start of the original
+    truncated: bool = False
 
 
 class AlertClaim(faust.Record, serializer="json", include_metadata=False):
@@ -199,7 +206,8 @@ CONSTRAINTS: dict[str, dict[str | None, dict[str, Any]]] = {
         "confidence": {"minimum": 0, "maximum": 1},
     },
     "TrackedTopic": {"id": {"minLength": 1}, "min_confirmations": {"minimum": 1}},
-    "DeadLetter": {"reason": {"enum": list(DEADLETTER_REASONS)}},
+    "DeadLetter": {"reason": {"enum": list(DEADLETTER_REASONS)},
+                   "value_size": {"minimum": 0}},
     "AlertData": {
         "previous_status": {"enum": list(STATUSES)},
         "new_status": {"enum": list(STATUSES)},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -99,8 +100,11 @@ def pipe(settings: Settings, fake: FakeDetector) -> Iterator[tuple[Pipeline, Sen
     async def alert(key: str, value: bytes, headers: Any) -> None:
         sent.alerts.append((key, value, list(headers)))
 
-    async def dead(rec: Any) -> None:
+    async def dead(rec: Any) -> Any:
         sent.dead_letters.append(rec)
+        acked: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        acked.set_result(None)
+        return acked
 
     p.send_observation = observation  # type: ignore[method-assign]
     p.send_alert = alert  # type: ignore[method-assign]
