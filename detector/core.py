@@ -672,6 +672,9 @@ class Detector:
         text = span.text.strip()
         if st.speaker_kind == "pronoun":
             low = span.root.lower_
+            near = self._nearest_party(span, offset, scan, low in self.lex.pronouns_person)
+            if near is not None:
+                return near
             ref = last_person if low in self.lex.pronouns_person else last_group
             if ref is None:
                 ref = last_group or last_person
@@ -740,6 +743,22 @@ class Detector:
         if words & self.lex.official_words:
             return _Speaker(text, None, "unknown", person)
         return _Speaker(text, None, "unknown", person)
+
+    def _nearest_party(self, pronoun: Any, offset: int, scan: _ItemScan,
+                       person: bool) -> _Speaker | None:
+        """The nearest antecedent of a speaking pronoun in its own sentence: the party
+        named last before it, a person for "he"/"she", an organisation for "it"
+        ("The CMA prevented the deal ..., it said"; "Mizuhara's initial story, in which
+        he said ...")."""
+        doc = pronoun.doc
+        s0 = offset + pronoun.sent.start_char
+        s1 = offset + pronoun.start_char
+        for h in reversed(_party_hits(scan, s0, s1)):
+            tok = next((t for t in doc if offset + t.idx == h.start), None)
+            if tok is None or (tok.ent_type_ == "PERSON") != person:
+                continue
+            return _Speaker(scan.text[h.start:h.end], h.value, "party", person)
+        return None
 
     def _party_by_alias(self, text: str, topics: Iterable[str] = ()) -> tuple[str | None,
                                                                               str | None]:
@@ -1076,9 +1095,9 @@ def _dated_before(cue: Any, published_at: str | None) -> bool:
         when = datetime.fromisoformat(published_at.replace("Z", "+00:00")).date()
     except ValueError:
         return False
-    for c in cue.children:
-        date = c if c.ent_type_ == "DATE" and c.dep_ == "npadvmod" else next(
-            (g for g in c.children if g.dep_ == "pobj" and g.ent_type_ == "DATE"), None) \
+    for c in cue.children:  # (entities may not be parsed here: the words decide)
+        date = c if c.dep_ == "npadvmod" else next(
+            (g for g in c.children if g.dep_ == "pobj"), None) \
             if c.dep_ == "prep" and c.lower_ == "on" else None
         if date is None:
             continue
@@ -1090,7 +1109,7 @@ def _dated_before(cue: Any, published_at: str | None) -> bool:
     return False
 
 
-def _month_day(text: str, year: int) -> Any:
+def _month_day(text: str, year: int) -> date_cls | None:
     """'June 27', 'Sept. 28', '27 June' in a given year (None if it is no such date)."""
     words = re.findall(r"[A-Za-z]+|\d+", text)
     month = next((n for w in words for n, name in enumerate(_MONTHS, 1)

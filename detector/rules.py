@@ -79,6 +79,8 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
             return True  # "That followed a rejection by the board of ..."
         if t.dep_ in ("relcl", "acl") and _recap_noun(t.head, lex):
             return True  # "Mizuhara's initial story last week, in which he said ..."
+        if _relative_to_recap(t, lex):
+            return True
         t = t.head
         if t.lower_ in seq and t.dep_ == "prep":
             return True
@@ -97,6 +99,18 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
         # "had previously denied" / "had dismissed": reported as before the item
         return not any(c.lower_ in lex.current_words for c in tok.children)
     return False
+
+
+def _relative_to_recap(verb: Token, lex: Lexicon) -> bool:
+    """A clause opened by "in which"/"where" (however the parser attached it) that
+    follows a noun naming a past account: "the initial story last week, in which ..."."""
+    rel = [g for c in verb.children if c.dep_ == "prep"
+           for g in c.children if g.dep_ == "pobj" and g.tag_ in ("WDT", "WP")]
+    if not rel:
+        return False
+    start = min(t.i for t in verb.subtree)
+    before = [t for t in verb.doc[max(0, start - 4):start] if t.pos_ in ("NOUN", "PROPN")]
+    return bool(before) and _recap_noun(before[-1], lex)
 
 
 def _recap_noun(noun: Token, lex: Lexicon) -> bool:
