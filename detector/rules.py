@@ -407,12 +407,53 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
             continue
         kept.append(s)
     kept = [s for s in kept if id(s) not in dropped]
+    if not kept:
+        headline = _colon_statement(sent, lex)
+        kept = [headline] if headline is not None else []
     if len(kept) > 1:
         # "..., a figure that could not be verified": an unattributed remark on the
         # sentence's own statement adds nothing of its own
         kept = [s for s in kept if not (s.speaker_kind == "publisher" and s.refers_back)] \
             or kept
     return kept
+
+
+#: a "Speaker: what they said" headline names its speaker in this many tokens at most
+COLON_SPEAKER_MAX = 8
+
+
+def _colon_statement(sent: Span, lex: Lexicon) -> Statement | None:
+    """A headline that gives its speaker before a colon: "Kremlin: the reports are
+    false", "Acme COO Jo Hart: the plant was not shut for safety"."""
+    toks = [t for t in sent if not t.is_space]
+    colon = next((n for n, t in enumerate(toks[:COLON_SPEAKER_MAX + 1]) if t.text == ":"),
+                 None)
+    if not colon or not any(t.pos_ == "PROPN" for t in toks[:colon]) or \
+            not all(t.pos_ in ("PROPN", "NOUN", "ADJ", "DET", "PART") or t.text in ("'s", "’s")
+                    for t in toks[:colon]):
+        return None
+    content = [t for t in toks[colon + 1:] if not t.is_punct]
+    if not any(t.pos_ in ("VERB", "AUX") for t in content):
+        return None  # "Apple: the car project" names a subject, says nothing
+    if _has_hedge(content, lex) or sent.text.rstrip().endswith("?"):
+        stance = "report"
+    elif _content_negated(content, lex) or any(t.lower_ in lex.deny_words for t in content):
+        stance = "deny"
+    else:
+        stance = "confirm"
+    ids = [t.i for t in content]
+    return Statement(
+        cue="say",
+        cue_token=toks[colon].i,
+        stance=stance,
+        when="current",
+        speaker=(toks[0].i, toks[colon].i),
+        speaker_kind="named",
+        content=(min(ids), max(ids) + 1),
+        content_tokens=tuple(ids),
+        refers_back=False,
+        confidence=0.6,
+    )
 
 
 def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:

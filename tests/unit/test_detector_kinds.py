@@ -187,3 +187,11 @@ def test_a_stance_dated_days_before_its_item_is_a_recap(nlp: Any) -> None:
         {("Kestria", "confirm", "earlier")}
     assert decisive(run(nlp, PORTS, text, published_at="2024-06-03"), "depots-abroad") == \
         {("Kestria", "confirm", "current")}
+
+
+def test_a_headline_that_names_its_speaker_before_a_colon_is_their_statement(nlp: Any) -> None:
+    obs = run(nlp, MERGER, "Market Authority chair Ines Varga: Brightline's purchase of Kolm "
+                           "has not been cleared")
+    assert decisive(obs, "kolm-cleared") == {("Market Authority", "deny", "current")}, show(obs)
+    obs = run(nlp, MERGER, "Brightline: Kolm talks")
+    assert decisive(obs, "kolm-cleared") == set(), show(obs)

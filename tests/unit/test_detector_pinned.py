@@ -10,7 +10,8 @@ from detector import Detector, Item, Topic
 TOPIC = {
     "id": "phones",
     "name": "Handset safety",
-    "claims": [{"id": "x200-recall", "statement": "Corvane recalls X200 phones over battery fires"}],
+    "claims": [{"id": "x200-recall",
+                "statement": "Corvane recalls X200 phones over battery fires"}],
 }
 
 

@@ -19,7 +19,7 @@ print(json.dumps(sorted({m.split(".")[0] for m in sys.modules})))
 
 def test_importing_detector_loads_no_worker_dependencies() -> None:
     cmd = [sys.executable, "-c", PROBE]
-    out = subprocess.run(cmd, cwd=ROOT, capture_output=True,  # noqa: S603 - our interpreter
+    out = subprocess.run(cmd, cwd=ROOT, capture_output=True,
                          text=True, timeout=120, check=True)
     loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
     assert "detector" in loaded
