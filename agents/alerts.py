@@ -259,9 +259,9 @@ class WebhookSubscriber:
 
     def worst_case_seconds(self) -> float:
         """The longest one alert can take (every attempt timing out, every backoff)."""
-        backoff = sum(min(self.max_delay, self.base_delay * 2 ** (a - 1))
+        backoff = sum(min(self.max_delay, self.base_delay * 2.0 ** (a - 1))
                       for a in range(1, self.max_attempts))
-        return self.max_attempts * self.timeout + backoff
+        return float(self.max_attempts * self.timeout + backoff)
 
     async def _attempt(self, body: bytes) -> str:
         """One POST: "" on a 2xx, else why not."""

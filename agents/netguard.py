@@ -109,9 +109,9 @@ async def check_target(url: str, allow_private: bool) -> None:
 
 def guarded_resolver(allow_private: bool) -> Any:
     """An aiohttp resolver that refuses a host when any address it resolves to is unfit."""
-    from aiohttp import DefaultResolver
+    from aiohttp import ThreadedResolver
 
-    class GuardedResolver(DefaultResolver):  # type: ignore[misc]
+    class GuardedResolver(ThreadedResolver):  # getaddrinfo, as check_target
         async def resolve(self, host: str, port: int = 0,
                           family: socket.AddressFamily = socket.AF_INET) -> list[Any]:
             found = await super().resolve(host, port, family)

@@ -32,11 +32,13 @@ SCHEMA = Draft202012Validator(json.loads((ROOT / "schemas" / "alert.v1.schema.js
 
 
 class Receiver:
-    """A webhook receiver on 127.0.0.1 that answers 500 to its first `fail` posts."""
+    """A webhook receiver on 127.0.0.1 that answers 500 to its first `fail` posts
+    and takes `delay` seconds over each answer."""
 
-    def __init__(self, secret: str, fail: int = 0) -> None:
+    def __init__(self, secret: str, fail: int = 0, delay: float = 0.0) -> None:
         self.secret = secret
         self.fail = fail
+        self.delay = delay
         self.attempts = 0
         self.accepted: list[dict[str, Any]] = []
         self.problems: list[str] = []
@@ -46,6 +48,7 @@ class Receiver:
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                time.sleep(outer.delay)
                 with outer.lock:
                     outer.attempts += 1
                     failing = outer.attempts <= outer.fail
