@@ -478,7 +478,7 @@ class Detector:
         (A claim the monitor discovered itself asks more: `_discovered_bar`.)"""
         if st.stance == "report":
             return "report"
-        if doc is not None and _said_to(doc[st.cue_token]):
+        if doc is not None and _said_to(doc[st.cue_token], self.lex):
             return "report"  # "Medrix said to pause trial": what others say of Medrix
         explicit = self._explicit(st)
         topic = self.topics.get(claim.topic_id)
@@ -675,7 +675,8 @@ class Detector:
             near = self._nearest_party(span, offset, scan, low in self.lex.pronouns_person)
             if near is not None:
                 return near
-            ref = last_person if low in self.lex.pronouns_person else last_group
+            ref = last_group if low in self.lex.pronouns_group else \
+                last_person if low in self.lex.pronouns_person else None
             if ref is None:
                 ref = last_group or last_person
             if ref is not None:
@@ -772,9 +773,9 @@ class Detector:
                 return found
         return self._party_by_alias_in(text, list(self._alias_party.values()))
 
-    @staticmethod
-    def _party_by_alias_in(text: str, tables: list[dict[str, str]]) -> tuple[str | None,
-                                                                            str | None]:
+    def _party_by_alias_in(self, text: str, tables: list[dict[str, str]]) -> tuple[str | None,
+                                                                                  str | None]:
+        compass = self.lex.compass_words
         low = _bare(text).lower()
         best: tuple[str | None, str | None] = (None, None)
         for aliases in tables:
@@ -787,7 +788,7 @@ class Detector:
                 for alias, party in aliases.items():
                     names = re.split(r"[\s\-]+", alias)
                     if len(names) >= 2 and low in (names[0], names[-1]) and \
-                            low not in ("north", "south", "east", "west", "new", "united"):
+                            low not in compass:
                         return party, low
         return best
 
@@ -829,7 +830,7 @@ class Detector:
         if st.refers_back and not content:
             content = self._antecedent(st, sent)
             if not content:
-                if st.ref_noun in _REPORT_NOUNS and media_claim is not None:
+                if st.ref_noun in self.lex.report_nouns and media_claim is not None:
                     # "The club dismissed the report": what the outlet reported
                     return media_claim, media_claim.text
                 if last_claim is not None and last_claim.topic_id in scan.topics:
@@ -1036,7 +1037,6 @@ class Detector:
 
 
 _WORDS = re.compile(r"[^\W_]+")
-_REPORT_NOUNS = frozenset({"report", "story", "article", "reporting", "account", "reports"})
 _DULL = frozenset("the and for with that this from have has had was were will would said "
                   "says".split())
 _GENERIC_TERMS = frozenset(
@@ -1126,9 +1126,9 @@ def _month_day(text: str, year: int) -> date_cls | None:
 _MONTHS = tuple(calendar.month_name[n].lower() for n in range(1, 13))
 
 
-def _said_to(cue: Any) -> bool:
+def _said_to(cue: Any, lex: Lexicon) -> bool:
     """'X (is) said to do': a passive report about X, not X's own word."""
-    return cue.lemma_.lower() in ("say", "believe", "report", "understand", "think") and \
+    return cue.lemma_.lower() in lex.passive_report_verbs and \
         any(c.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to"
                                       for g in c.children) for c in cue.children) and \
         not any(c.dep_ == "ccomp" for c in cue.children)

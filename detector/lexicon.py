@@ -30,6 +30,14 @@ class Lexicon:
     request_nouns: frozenset[str]
     approve_verbs: frozenset[str]  # a decision for: "the regulator cleared the deal"
     block_verbs: frozenset[str]  # a decision against: "the regulator blocked the deal"
+    listener_verbs: frozenset[str]  # "told reporters": the object is a listener, not content
+    pushback_verbs: frozenset[str]  # "pushed back on the claim", "hit back at reports"
+    passive_report_verbs: frozenset[str]  # "X is said to ...": what others say of X
+    report_nouns: frozenset[str]  # "dismissed the report": what an outlet reported
+    compass_words: frozenset[str]  # "North" alone is no surname of "North Korea"
+    weak_earlier_words: frozenset[str]  # "first", "then": earlier only with "had"
+    few_words: frozenset[str]  # "two officials said": unnamed people, counted
+    accuse_verbs: frozenset[str]  # "accused the three of spying": what follows "of"
     modal_words: frozenset[str]
     hedge_words: frozenset[str]
     hedge_subjects: frozenset[str]
@@ -39,6 +47,8 @@ class Lexicon:
     confirm_nouns: frozenset[str]
     claim_nouns: frozenset[str]
     negations: frozenset[str]
+    negating_words: frozenset[str]  # "no evidence", "never bet", "zero involvement"
+    negative_pronouns: frozenset[str]  # "nobody was detained"
     no_truth_phrases: tuple[str, ...]
     earlier_words: frozenset[str]
     current_words: frozenset[str]

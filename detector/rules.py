@@ -87,7 +87,7 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
     aux_had = any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in tok.children)
     for c in tok.children:
         if c.dep_ in ("advmod", "npadvmod") and c.lower_ in lex.earlier_words:
-            if c.lower_ in ("first", "then", "until", "before", "once") and not aux_had:
+            if c.lower_ in lex.weak_earlier_words and not aux_had:
                 continue
             return True
         if c.dep_ == "prep" and c.lower_ in ("in", "at") and any(
@@ -247,14 +247,14 @@ def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> Content:
                 obj = next((g for g in c.children if g.dep_ == "pobj"), None)
                 if obj is not None:
                     return _object_content(obj, exclude, lex)
-    listener = verb.lemma_.lower() in ("tell", "inform", "assure", "brief", "warn")
+    listener = verb.lemma_.lower() in lex.listener_verbs
     # "X; trust denies data theft": a clause before a verb with its own object is not
     # its content (the object of "told reporters" is a listener, not content)
     has_obj = not listener and any(c.dep_ == "dobj" and c.i > verb.i for c in verb.children)
     for c in verb.children:
         if c.dep_ in ("ccomp", "csubj") and c.i not in exclude and not (has_obj and c.i < verb.i):
             return _core(c, exclude), False, ()
-    if verb.lemma_.lower() in ("accuse", "charge"):
+    if verb.lemma_.lower() in lex.accuse_verbs:
         # "accused the three of spying on ...": the accused did what follows "of"
         obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
         of = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "of"), None)
@@ -263,7 +263,7 @@ def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> Content:
             if obj is not None:
                 ids = sorted(set(ids) | set(range(*_np_span(obj))))
             return [i for i in ids if i not in exclude], False, ()
-    listener = verb.lemma_.lower() in ("tell", "inform", "assure", "brief", "warn")
+    listener = verb.lemma_.lower() in lex.listener_verbs
     for c in verb.children:
         if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd") and c.i not in exclude \
                 and not (listener and c.dep_ == "dobj"):
@@ -463,7 +463,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     cls = lex.verb_class(lemma)
     refused = False
     call = None
-    if cls is None and lemma in ("push", "hit", "fire", "strike") and any(
+    if cls is None and lemma in lex.pushback_verbs and any(
             c.dep_ in ("prt", "advmod") and c.lower_ == "back" for c in tok.children):
         cls = "deny"  # "pushed back on the claim that ...", "hit back at reports"
     if cls is None:
@@ -673,7 +673,7 @@ def _anonymous(tok: Token, lex: Lexicon) -> bool:
     if "named" in words and words & {"not", "n't"}:
         return True
     det = next((c for c in tok.children if c.dep_ == "det"), None)
-    return det is not None and det.lower_ in ("a", "an", "one", "two", "three", "several") \
+    return det is not None and det.lower_ in lex.few_words \
         and tok.lower_ in lex.official_words | lex.anonymous_words
 
 
@@ -697,11 +697,12 @@ def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
             # only the top of the content clause counts, not a nested relative clause
             if head.head.i not in ids or head.dep_ in ("ccomp", "conj", "ROOT", "xcomp"):
                 return True
-        if t.lower_ in ("no", "never") and t.dep_ in ("det", "neg", "advmod"):
+        if t.lower_ in lex.negating_words and t.dep_ in ("det", "neg", "advmod", "nummod"):
+            return True  # "no evidence", "never bet", "zero involvement"
+        if t.lower_ in lex.negative_pronouns and t.dep_ in ("nsubj", "nsubjpass"):
             return True
-        if t.lower_ in ("nobody", "nothing", "none", "noone") and t.dep_ in ("nsubj", "nsubjpass"):
-            return True
-    return False
+    text = " ".join(t.lower_ for t in tokens)
+    return any(phrase in text for phrase in lex.no_truth_phrases)
 
 
 def _source_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:

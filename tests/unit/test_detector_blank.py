@@ -149,3 +149,22 @@ def test_cue_regex_finds_stance_words(text: str) -> None:
 @pytest.mark.parametrize("text", ["The tanker sailed at dawn.", "Grain prices fell."])
 def test_cue_regex_ignores_plain_sentences(text: str) -> None:
     assert not load_lexicon().cue_regex.search(text)
+
+
+def test_every_lexicon_class_is_a_field_the_detector_reads() -> None:
+    """The word lists are data (detector/data/lexicon.json); each named class is a
+    Lexicon field, and some detector code reads it (lex.<class>, self.<class>)."""
+    import json
+    import re
+    from pathlib import Path
+
+    import detector
+
+    root = Path(detector.__file__).parent
+    classes = [k for k in json.loads((root / "data" / "lexicon.json").read_text("utf-8"))
+               if not k.startswith("_")]
+    fields = set(load_lexicon().__dataclass_fields__)
+    code = "\n".join(p.read_text("utf-8") for p in root.glob("*.py"))
+    unread = [k for k in classes if not re.search(r"\." + re.escape(k) + r"\b", code)]
+    assert set(classes) <= fields, sorted(set(classes) - fields)
+    assert not unread, f"lexicon classes no code reads: {unread}"
