@@ -4,6 +4,8 @@
     claimwatch replay FILE [--rate N]          JSONL or CSV feed -> news topic
     claimwatch tail [--json] [--from-beginning] [--max N] [--timeout S]
     claimwatch topics list | add FILE | remove ID
+    claimwatch feeds run FEEDS.yaml [--once] [--metrics-port N]   RSS/Atom/RDF -> news topic
+    claimwatch feeds check FEEDS.yaml [--json]  what `feeds run` would send now
     claimwatch demo                            broker + worker + seed feed + alerts
     claimwatch detect | eval                   offline (agents.offline)
 
@@ -90,6 +92,17 @@ def cmd_topics(args: argparse.Namespace) -> int:
     return client.topics_remove(settings, args.id)
 
 
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from agents import poller
+
+    settings = _settings()
+    if args.action == "check":
+        return poller.check_feeds(settings, Path(args.file), as_json=args.json)
+    logging.getLogger("agents").setLevel(args.loglevel.upper())
+    return poller.run_feeds(settings, Path(args.file), once=args.once,
+                            metrics_port=args.metrics_port)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from agents.demo import run_demo
 
@@ -150,6 +163,22 @@ def build_parser() -> argparse.ArgumentParser:
     t = tsub.add_parser("remove", help="stop tracking a topic (tombstone)")
     t.add_argument("id")
     p.set_defaults(func=cmd_topics)
+
+    p = sub.add_parser("feeds", help="poll RSS, Atom and RDF feeds into the news topic")
+    fsub = p.add_subparsers(dest="action", metavar="ACTION", required=True)
+    f = fsub.add_parser("run", help="poll the feeds of a feeds file until Ctrl-C or SIGTERM")
+    f.add_argument("file", help="feeds file (YAML: feeds: [{url, source, interval, ...}])")
+    f.add_argument("--once", action="store_true",
+                   help="poll each feed one time and exit (1 if a poll failed)")
+    f.add_argument("--metrics-port", type=int, metavar="PORT",
+                   help="serve the poller's Prometheus metrics on this port")
+    f.add_argument("--loglevel", "-l", default="warning", choices=LOGLEVELS,
+                   help="log level (default: warning: failed polls only)")
+    f = fsub.add_parser("check", help="fetch each feed once and print what would be sent")
+    f.add_argument("file", help="feeds file")
+    f.add_argument("--json", action="store_true", help="one {feed, revision, item} JSON "
+                                                       "per line")
+    p.set_defaults(func=cmd_feeds)
 
     p = sub.add_parser("demo", help="one-command demo: local broker, worker, seed feed, alerts")
     p.add_argument("--timeout", type=_positive, default=300.0,
