@@ -685,7 +685,11 @@ class Detector:
         if st.speaker_kind == "hedged":
             return _Speaker(text, None, "anonymous")
         words = {t.lower_ for t in span}
-        person = any(t.ent_type_ == "PERSON" for t in span)
+        # a person: a PERSON entity, or a name with a person's title ("the spokesman for
+        # the Eastern Group, Serhiy Cherevaty"), even where entities were not parsed
+        person = any(t.ent_type_ == "PERSON" for t in span) or (
+            span.root.lemma_.lower() in self.lex.person_titles and
+            any(t.pos_ == "PROPN" and t.i > span.root.i for t in span))
         s0, s1 = offset + span.start_char, offset + span.end_char
         party = None
         alias_text = None
@@ -903,6 +907,13 @@ class Detector:
             if near is not None and score >= 0.67:
                 return near, near.text
             return None, ""
+        near = scan.links.get(s0, [])
+        pinned = self.index.get(near[0][0]) if near and near[0][1] >= MENTION_AT else None
+        if pinned is not None and pinned.topic_id == topic_id and \
+                self.linker.names_all(toks, pinned.id):
+            # a pinned claim fits, in other words ("Russians have taken Soledar"): the
+            # statement is on it; a claim of the monitor's own opens only when none does
+            return pinned, pinned.text
         return self.index.assign(topic_id, terms, text, sentence,
                                  merge_at=0.5 if clause else 0.67), text
 

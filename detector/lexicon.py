@@ -57,6 +57,7 @@ class Lexicon:
     anonymous_words: frozenset[str]
     media_words: frozenset[str]
     official_words: frozenset[str]
+    person_titles: frozenset[str]  # "the spokesman for X, Serhiy Cherevaty": a person
     pronouns_person: frozenset[str]
     pronouns_group: frozenset[str]
     synonyms: dict[str, str]

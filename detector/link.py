@@ -110,6 +110,13 @@ class PinnedLinker:
         ct = self._claims.get(claim_id)
         return ct is not None and not ct.words and not ct.names <= self.terms(tokens)
 
+    def names_all(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """The tokens hold every name of a claim that also has a predicate (what was
+        said is about the claim's own subject, in other words)."""
+        ct = self._claims.get(claim_id)
+        return ct is not None and bool(ct.words) and len(ct.names) >= 2 and \
+            ct.names <= self.terms(tokens)
+
     def root_of(self, claim_id: str) -> str:
         """The claim's main verb, folded ("" for a copula claim)."""
         ct = self._claims.get(claim_id)
@@ -178,6 +185,8 @@ class PinnedLinker:
             if len(low) < 2 or low in STOPWORDS:
                 continue
             folded = self.fold(low)
+            if t.tag_ == "NNPS" and folded.endswith("s") and len(folded) > 4:
+                folded = folded[:-1]  # "Russians" is a name of "Russian forces ..."
             if t.pos_ == "PROPN" or t.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
                 names.add(folded)
             else:
@@ -200,6 +209,11 @@ class PinnedLinker:
             return 0.0
         names = ct.names & terms
         words = ct.words & terms
+        if len(ct.names) >= 2 and names == ct.names and ct.words and not words:
+            # every name of the claim and none of its predicate's words ("Russians have
+            # taken Soledar" against "Russian forces have captured Soledar"): the
+            # sentence is on the claim's subject, a mention
+            return MENTION_AT
         if (ct.names and not names) or (ct.words and not words):
             return 0.0
         return (NAME_WEIGHT * len(names) + len(words)) / ct.weight

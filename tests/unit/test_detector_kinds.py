@@ -195,3 +195,19 @@ def test_a_headline_that_names_its_speaker_before_a_colon_is_their_statement(nlp
     assert decisive(obs, "kolm-cleared") == {("Market Authority", "deny", "current")}, show(obs)
     obs = run(nlp, MERGER, "Brightline: Kolm talks")
     assert decisive(obs, "kolm-cleared") == set(), show(obs)
+
+
+def test_a_pinned_claim_in_other_words_takes_the_statement_no_new_claim_opens(nlp: Any) -> None:
+    obs = run(nlp, FRONT, "Ostria denied that Dravonians have taken Morin.")
+    assert decisive(obs, "morin-taken") == {("Ostria", "deny", "current")}, show(obs)
+    assert {o.claim_id for o in obs} <= {"morin-taken", "velka-taken"}, show(obs)
+
+
+def test_he_is_the_titled_person_named_last_not_an_earlier_one(nlp: Any) -> None:
+    obs = run(nlp, FRONT, "Dravonian commander Ivo Marek said his units had captured Morin. "
+                          "But the spokesman for Ostria's eastern command, Petr Halas, "
+                          "countered the claim. He said: \"Dravonians say Morin is theirs, it "
+                          "is not true.\"")
+    stances = decisive(obs, "morin-taken")
+    assert ("Dravonia", "deny", "current") not in stances, show(obs)
+    assert ("Ostria", "deny", "current") in stances, show(obs)
