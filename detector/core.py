@@ -907,8 +907,8 @@ class Detector:
             if near is not None and score >= 0.67:
                 return near, near.text
             return None, ""
-        near = scan.links.get(s0, [])
-        pinned = self.index.get(near[0][0]) if near and near[0][1] >= MENTION_AT else None
+        fits = scan.links.get(s0, [])
+        pinned = self.index.get(fits[0][0]) if fits and fits[0][1] >= MENTION_AT else None
         if pinned is not None and pinned.topic_id == topic_id and \
                 self.linker.names_all(toks, pinned.id):
             # a pinned claim fits, in other words ("Russians have taken Soledar"): the
