@@ -8,6 +8,7 @@ is decoded behind our back and a bad message can be dead-lettered verbatim).
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 import re
@@ -77,10 +78,10 @@ class BadJson(ValueError):
     """Text that load_json refuses; the message says where and why, in our words."""
 
 
-def _bounded_int(literal: str) -> int:
+def _bounded_int(literal: str, most: int = MAX_INT_DIGITS) -> int:
     digits = len(literal.lstrip("-"))
-    if digits > MAX_INT_DIGITS:
-        raise BadJson(f"an integer of {digits} digits (at most {MAX_INT_DIGITS})")
+    if digits > most:
+        raise BadJson(f"an integer of {digits} digits (at most {most})")
     return int(literal)
 
 
@@ -88,12 +89,14 @@ def _no_constant(name: str) -> float:
     raise BadJson(f"{name} is not JSON")
 
 
-def load_json(text: str | bytes) -> Any:
+def load_json(text: str | bytes, max_int_digits: int = MAX_INT_DIGITS) -> Any:
     """json.loads that raises BadJson, and only BadJson, for any text it will not
-    decode: a syntax error, an integer over MAX_INT_DIGITS, NaN or Infinity
-    (Python's extensions), nesting beyond the interpreter's recursion limit."""
+    decode: a syntax error, an integer of more than `max_int_digits`, NaN or
+    Infinity (Python's extensions), nesting beyond the recursion limit."""
+    parse_int = _bounded_int if max_int_digits == MAX_INT_DIGITS else functools.partial(
+        _bounded_int, most=max_int_digits)
     try:
-        return json.loads(text, parse_int=_bounded_int, parse_constant=_no_constant)
+        return json.loads(text, parse_int=parse_int, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise BadJson(f"line {exc.lineno} column {exc.colno}: {exc.msg}") from None
     except RecursionError:

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, ge=1)
     spacy_model: str | None = None
     api_token: SecretStr | None = None
+    #: bearer token for the read endpoints (/claims, /alerts, /alerts/stream); the
+    #: API token is accepted too. Required when web_host is beyond loopback
+    read_token: SecretStr | None = None
+    #: HTTP request bodies over this many bytes are refused with 413
+    web_max_body_bytes: int = Field(1_048_576, ge=1)
     partitions: int = Field(1, ge=1)
     #: detection batches: at most this many items, waiting at most batch_seconds
     batch_size: int = Field(16, ge=1)

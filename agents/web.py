@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import ipaddress
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 import faust
@@ -20,6 +22,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from agents.alerts import AlertEvent, WebhookConfig, read_alerts_topic, sse_frame
 from agents.deliver import rfc3339
+from agents.ingest import BadJson, load_json
 
 if TYPE_CHECKING:
     from agents.app import Pipeline
@@ -28,6 +31,13 @@ log = logging.getLogger(__name__)
 LAG_INTERVAL = 5.0
 SSE_KEEPALIVE = 10.0
 MAX_PAGE = 500
+#: request bodies: deepest nesting and longest integer accepted
+MAX_BODY_DEPTH = 32
+MAX_BODY_INT_DIGITS = 30
+#: query parameters: values per list parameter, characters per value
+MAX_LIST_VALUES = 50
+MAX_VALUE_CHARS = 200
+_INTEGER = re.compile(r"-?[0-9]{1,15}")
 
 
 class ApiError(Exception):
@@ -43,38 +53,91 @@ def error_body(code: str, detail: str) -> dict[str, str]:
     return {"error": code, "detail": detail}
 
 
-def check_token(pipe: Pipeline, authorization: str | None) -> None:
-    """Bearer token check: 503 when no token is configured, 401 when missing or wrong."""
-    token = pipe.settings.api_token
-    if token is None or not token.get_secret_value():
-        raise ApiError(503, "api_disabled",
-                       "changes over HTTP are disabled: set CLAIMWATCH_API_TOKEN")
+def short(text: str, most: int = 60) -> str:
+    """A caller's text as quoted back in an error: repr, cut to `most` characters."""
+    return repr(text) if len(text) <= most else repr(text[:most]) + f"... ({len(text)} chars)"
+
+
+def _configured(token: Any) -> bytes | None:
+    return token.get_secret_value().encode("utf-8") if token is not None and \
+        token.get_secret_value() else None
+
+
+def _require_bearer(authorization: str | None, *tokens: bytes | None) -> None:
+    """401 unless the header is `Bearer <one of tokens>`, byte for byte (a
+    trailing space is another token)."""
     challenge = {"WWW-Authenticate": 'Bearer realm="claimwatch"'}
     if not authorization or not authorization.startswith("Bearer "):
         raise ApiError(401, "unauthorized", "missing bearer token (Authorization: Bearer ...)",
                        challenge)
-    given = authorization[len("Bearer "):].strip().encode("utf-8")
-    if not hmac.compare_digest(given, token.get_secret_value().encode("utf-8")):
+    given = authorization[len("Bearer "):].encode("utf-8", "surrogateescape")
+    # every token compared, in constant time each
+    matches = [hmac.compare_digest(given, t) for t in tokens if t is not None]
+    if not any(matches):
         raise ApiError(401, "unauthorized", "wrong bearer token", challenge)
+
+
+def check_token(pipe: Pipeline, authorization: str | None) -> None:
+    """Bearer token check: 503 when no token is configured, 401 when missing or wrong."""
+    token = _configured(pipe.settings.api_token)
+    if token is None:
+        raise ApiError(503, "api_disabled",
+                       "changes over HTTP are disabled: set CLAIMWATCH_API_TOKEN")
+    _require_bearer(authorization, token)
+
+
+def check_read_token(pipe: Pipeline, authorization: str | None) -> None:
+    """The read endpoints' check: open without CLAIMWATCH_READ_TOKEN (the worker
+    then listens on loopback only, see require_read_token), else 401 unless
+    the read token or the API token is given."""
+    read = _configured(pipe.settings.read_token)
+    if read is not None:
+        _require_bearer(authorization, read, _configured(pipe.settings.api_token))
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:  # a host name, or "" (every interface)
+        return False
+
+
+def require_read_token(settings: Any) -> None:
+    """A worker that listens beyond loopback must guard its read endpoints."""
+    if not is_loopback(settings.web_host) and _configured(settings.read_token) is None:
+        raise SystemExit(
+            f"claimwatch: CLAIMWATCH_WEB_HOST={settings.web_host!r} listens beyond loopback: "
+            "set CLAIMWATCH_READ_TOKEN (a bearer token for /claims and /alerts) or listen "
+            "on 127.0.0.1")
 
 
 def int_param(query: Any, name: str, default: int, lo: int, hi: int) -> int:
     raw = query.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ApiError(400, "bad_request", f"{name} must be an integer, got {raw!r}") from None
+    if not _INTEGER.fullmatch(raw):
+        raise ApiError(400, "bad_request", f"{name} must be an integer, got {short(raw)}")
+    value = int(raw)
     if not lo <= value <= hi:
         raise ApiError(400, "bad_request", f"{name} must be between {lo} and {hi}")
     return value
 
 
 def list_param(query: Any, name: str) -> list[str]:
+    """Comma-separated values, repeatable (?topic=a,b&topic=c); 400 beyond
+    MAX_LIST_VALUES values or MAX_VALUE_CHARS characters in one."""
     out: list[str] = []
     for raw in query.getall(name, []):
         out += [v.strip() for v in raw.split(",") if v.strip()]
+        if len(out) > MAX_LIST_VALUES:
+            raise ApiError(400, "bad_request", f"{name}: at most {MAX_LIST_VALUES} values")
+    for value in out:
+        if len(value) > MAX_VALUE_CHARS:
+            raise ApiError(400, "bad_request",
+                           f"{name}: a value of at most {MAX_VALUE_CHARS} characters, "
+                           f"got {short(value)}")
     return out
 
 
@@ -179,17 +242,52 @@ def update_lag(pipe: Pipeline) -> None:
     m.worker_up.set(1 if pipe.consuming else 0)
 
 
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, "too_large", f"request body over {limit} bytes "
+                    "(CLAIMWATCH_WEB_MAX_BODY_BYTES)")
+
+
 async def read_json(request: Any) -> Any:
+    """The body as JSON: 413 over the size limit, 400 (in our words, never an
+    exception's) when it is not UTF-8 JSON, nests deeper than MAX_BODY_DEPTH
+    or holds an integer longer than MAX_BODY_INT_DIGITS."""
+    from aiohttp import web as aioweb
+
+    limit = request.client_max_size
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large(limit)
     try:
         raw = await request.read()
+    except aioweb.HTTPRequestEntityTooLarge:
+        raise too_large(limit) from None
     except Exception as exc:
-        raise ApiError(400, "bad_request", f"cannot read the body: {exc}") from None
+        log.info("%s %s: body not read: %r", request.method, request.path, exc)
+        raise ApiError(400, "bad_request", "cannot read the body") from None
     if not raw:
         raise ApiError(400, "bad_request", "empty body: expected JSON")
     try:
-        return json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ApiError(400, "bad_request", f"body is not UTF-8 (byte {exc.start})") from None
+    try:
+        body = load_json(text, max_int_digits=MAX_BODY_INT_DIGITS)
+    except BadJson as exc:
         raise ApiError(400, "bad_request", f"body is not JSON: {exc}") from None
+    if json_depth(body) > MAX_BODY_DEPTH:
+        raise ApiError(400, "bad_request", f"body nested deeper than {MAX_BODY_DEPTH} levels")
+    return body
+
+
+def json_depth(value: Any) -> int:
+    """How deep lists and objects nest in a decoded JSON value (without recursion)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        node, depth = todo.pop()
+        if isinstance(node, dict | list):
+            deepest = max(deepest, depth)
+            todo.extend((child, depth + 1) for child in
+                        (node.values() if isinstance(node, dict) else node))
+    return deepest
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Any:
@@ -209,16 +307,25 @@ def handle(fn: Any) -> Any:
             return json_response(error_body(exc.code, exc.detail), exc.status, exc.headers)
         except (asyncio.CancelledError, ConnectionResetError):
             raise
-        except Exception as exc:
-            log.exception("%s %s failed", request.method, request.path)
-            return json_response(error_body("internal", repr(exc)), 500)
+        except Exception:
+            return internal_error(request)
     return wrapper
+
+
+INTERNAL_DETAIL = "the worker could not answer this request; its log says why"
+
+
+def internal_error(request: Any) -> Any:
+    """A 500 that says nothing of the exception (the log has it)."""
+    log.exception("%s %s failed", request.method, request.path)
+    return json_response(error_body("internal", INTERNAL_DETAIL), 500)
 
 
 # -- claims -------------------------------------------------------------------
 
 @handle
 async def get_claims(pipe: Pipeline, request: Any) -> Any:
+    check_read_token(pipe, request.headers.get("Authorization"))
     q = request.query
     topics = set(list_param(q, "topic"))
     statuses = set(list_param(q, "status"))
@@ -273,27 +380,29 @@ async def from_owner(pipe: Pipeline, request: Any, claim_id: str) -> Any:
     if url is None or url.rstrip("/") == str(pipe.app.conf.canonical_url).rstrip("/"):
         return None
     target = f"{url.rstrip('/')}/claims/{quote(claim_id, safe=':')}"
+    headers = {ROUTED_HEADER: "1"}
+    if request.headers.get("Authorization"):  # the owner checks the read token too
+        headers["Authorization"] = request.headers["Authorization"]
     try:
-        async with pipe.app.http_client.get(target, headers={ROUTED_HEADER: "1"},
+        async with pipe.app.http_client.get(target, headers=headers,
                                             timeout=ClientTimeout(total=10)) as resp:
             body = await resp.json(content_type=None)
             return json_response(body, resp.status, {ROUTED_HEADER: url})
     except Exception as exc:
         log.info("claim %s: owner %s did not answer: %r", claim_id, url, exc)
         raise ApiError(502, "owner_unreachable",
-                       f"claim {claim_id!r} lives on {url}, which did not answer") from None
+                       f"claim {short(claim_id)} lives on {url}, which did not answer") from None
 
 
 @handle
 async def get_claim(pipe: Pipeline, request: Any, claim_id: str) -> Any:
+    check_read_token(pipe, request.headers.get("Authorization"))
     value = pipe.claims.get(claim_id)
     if not isinstance(value, dict):
         routed = await from_owner(pipe, request, claim_id)
         if routed is not None:
             return routed
-        raise ApiError(404, "not_found",
-                       f"no claim {claim_id!r} on this worker (a claim lives on the worker "
-                       f"that owns its partition: {', '.join(pipe.source_partitions())})")
+        raise ApiError(404, "not_found", f"no claim {short(claim_id)}")
     return json_response(claim_detail(value))
 
 
@@ -301,6 +410,7 @@ async def get_claim(pipe: Pipeline, request: Any, claim_id: str) -> Any:
 
 @handle
 async def get_alerts(pipe: Pipeline, request: Any) -> Any:
+    check_read_token(pipe, request.headers.get("Authorization"))
     q = request.query
     limit = int_param(q, "limit", 100, 1, pipe.settings.alerts_ring)
     events = pipe.hub.recent(list_param(q, "topic") or None, list_param(q, "type") or None,
@@ -312,9 +422,13 @@ async def get_alerts(pipe: Pipeline, request: Any) -> Any:
 async def alerts_stream(pipe: Pipeline, request: Any) -> Any:
     from aiohttp import web as aioweb
 
+    check_read_token(pipe, request.headers.get("Authorization"))
     topics = list_param(request.query, "topic") or None
     types = list_param(request.query, "type") or None
     last_id = request.headers.get("Last-Event-ID") or request.query.get("last_event_id")
+    if last_id and len(last_id) > MAX_VALUE_CHARS:
+        raise ApiError(400, "bad_request",
+                       f"Last-Event-ID: at most {MAX_VALUE_CHARS} characters")
     hub = pipe.hub
     queue = hub.listen()  # before the backlog, so nothing falls between
     try:
@@ -456,7 +570,8 @@ async def publish_webhook(pipe: Pipeline, webhook_id: str, value: bytes | None) 
 
 
 def json_errors_middleware() -> Any:
-    """aiohttp's own 404/405 answers as JSON too."""
+    """aiohttp's own error answers (404, 405, 413...) as JSON too, and a 500
+    without the exception's text for anything a view let through."""
     from aiohttp import web as aioweb
 
     @aioweb.middleware
@@ -466,13 +581,19 @@ def json_errors_middleware() -> Any:
         except aioweb.HTTPException as exc:
             if exc.status < 400:
                 raise
-            code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status, "http_error")
-            detail = f"{request.method} {request.path}: {exc.reason}"
+            code = {404: "not_found", 405: "method_not_allowed",
+                    413: "too_large"}.get(exc.status, "http_error")
+            detail = f"{request.method} {request.path[:200]}: {exc.reason}"
             return json_response(error_body(code, detail), exc.status)
+        except (asyncio.CancelledError, ConnectionResetError):
+            raise
+        except Exception:
+            return internal_error(request)
     return middleware
 
 
 def register(pipe: Pipeline) -> None:
+    require_read_token(pipe.settings)
     app = pipe.app
 
     @app.page("/health")
@@ -533,6 +654,8 @@ def register(pipe: Pipeline) -> None:
     with contextlib.suppress(Exception):  # the web driver may not be aiohttp's
         web_app: Any = app.web.web_app  # type: ignore[attr-defined]
         web_app.middlewares.append(json_errors_middleware())
+        # read by every request as aiohttp makes it: bodies over it are a 413
+        web_app._client_max_size = pipe.settings.web_max_body_bytes
         web_app.on_shutdown.append(end_streams)
     app.page("/topics")(TopicsView)
     app.page("/topics/{topic_id}")(TopicView)
