@@ -71,8 +71,8 @@ class PinnedLinker:
         # The verbs before it are what the claim takes as given ("killing all five"
         # after it is part of what it says)
         finite = [t for t in doc if t.pos_ in ("VERB", "AUX") and (
-            t.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass")
-                                                   for c in t.children))]
+            t.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ in ("aux", "auxpass") and
+                                                   c.lower_ != "to" for c in t.children))]
         main = finite[-1] if finite else None
         root = self.fold(main.lemma_.lower()) if main is not None and main.pos_ == "VERB" \
             else ""
@@ -93,7 +93,8 @@ class PinnedLinker:
         ids = {t.i for t in toks}
         heads = [t for t in toks if t.head.i not in ids or t.head is t]
         said = {self.fold(t.lemma_.lower()) for t in heads if t.pos_ in ("VERB", "AUX")}
-        return bool(said & ct.premise) and ct.root not in self.terms(toks)
+        held = {self.fold(t.lemma_.lower()) for t in toks}
+        return bool(said & ct.premise) and ct.root not in held
 
     def modal(self, tokens: Iterable[Any]) -> bool:
         """Said of what will or may happen ("he will leave for Belarus")."""
