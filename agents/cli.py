@@ -6,7 +6,7 @@
     claimwatch topics list | add FILE | remove ID
     claimwatch feeds run FEEDS.yaml [--once] [--metrics-port N]   RSS/Atom/RDF -> news topic
     claimwatch feeds check FEEDS.yaml [--json]  what `feeds run` would send now
-    claimwatch demo                            broker + worker + seed feed + alerts
+    claimwatch demo [--stay]                   broker + worker + seed feed poller + alerts
     claimwatch detect | eval                   offline (agents.offline)
 
 Settings come from CLAIMWATCH_* environment variables (agents.settings).
@@ -106,7 +106,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from agents.demo import run_demo
 
-    return run_demo(timeout=args.timeout, keep_broker=args.keep_broker)
+    return run_demo(timeout=args.timeout, keep_broker=args.keep_broker, stay=args.stay)
 
 
 def _positive(value: str) -> float:
@@ -185,6 +185,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="give up after this many seconds (default: 300)")
     p.add_argument("--keep-broker", action="store_true",
                    help="leave the local broker running afterwards")
+    p.add_argument("--stay", action=argparse.BooleanOptionalAction, default=None,
+                   help="after the seed feed's alerts, keep the worker up until Ctrl-C "
+                        "(default: when run in a terminal)")
     p.set_defaults(func=cmd_demo)
 
     from agents import offline

@@ -2,12 +2,19 @@
 
 With no CLAIMWATCH_BROKER configured it starts the local broker
 (scripts/kafka.sh), then a worker on fresh topic names (so a second run
-alerts again), replays seeds/feed.jsonl, prints the alerts as they arrive
-until the feed is consumed and the alerts stop, and stops what it started.
+alerts again), serves seeds/feed.jsonl as an RSS 2.0 feed on a local HTTP
+server (the address in seeds/feeds.yaml), polls it with the feed poller
+(`claimwatch feeds run seeds/feeds.yaml`, in process), and prints the alerts
+as they arrive until the feed is consumed and the alerts stop. It says where
+the claims page is; in a terminal it then keeps everything up, printing new
+alerts, until Ctrl-C; otherwise it stops what it started.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
 import os
 import shutil
 import signal
@@ -15,14 +22,21 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
+from collections.abc import Iterator
+from datetime import datetime
+from email.utils import format_datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
-from agents.client import format_alert, iter_alerts, replay
+from agents.client import format_alert, iter_alerts
 from agents.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,7 +112,129 @@ def stop_process(proc: subprocess.Popen[Any], grace: float = 20.0) -> None:
         proc.wait()
 
 
-def run_demo(timeout: float = 300.0, keep_broker: bool = False) -> int:
+def seed_rss(feed: Path) -> bytes:
+    """The seed feed (NewsItems in JSONL) as an RSS 2.0 document: each item's id
+    as its guid, its publisher as <source>, its paragraphs as HTML <p>."""
+    items = []
+    for line in feed.read_text("utf-8").splitlines():
+        if not line.strip():
+            continue
+        d = json.loads(line)
+        parts = [f"<title>{escape(d.get('title') or '')}</title>",
+                 f'<guid isPermaLink="false">{escape(d["id"])}</guid>']
+        if d.get("url"):
+            parts.append(f"<link>{escape(d['url'])}</link>")
+        if d.get("published_at"):
+            when = datetime.fromisoformat(d["published_at"].replace("Z", "+00:00"))
+            parts.append(f"<pubDate>{format_datetime(when, usegmt=True)}</pubDate>")
+        if d.get("source"):
+            parts.append(f'<source url="https://news.example.org/">{escape(d["source"])}'
+                         "</source>")
+        body = "".join(f"<p>{escape(p)}</p>" for p in (d.get("body") or "").split("\n\n"))
+        parts.append(f"<description>{escape(body)}</description>")
+        items.append("<item>" + "".join(parts) + "</item>")
+    items.reverse()  # a feed lists its newest entry first
+    return ('<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
+            "<title>claimwatch seed feed</title><link>https://news.example.org/</link>"
+            "<description>The demo's fictional news (seeds/feed.jsonl)</description>"
+            "<language>en</language>" + "".join(items) + "</channel></rss>\n"
+            ).encode("utf-8")
+
+
+@contextlib.contextmanager
+def serve_seed_feed(seeds: Path, workdir: Path) -> Iterator[Path]:
+    """Serve the seed feed where seeds/feeds.yaml says (another free port when that
+    one is taken: the feeds file given to the poller then says so); yields the
+    feeds file to poll."""
+    import yaml
+
+    feeds_file = seeds / "feeds.yaml"
+    config = yaml.safe_load(feeds_file.read_text("utf-8"))
+    url = urllib.parse.urlsplit(config["feeds"][0]["url"])
+    body = seed_rss(seeds / "feed.jsonl")
+    etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path != url.path:
+                self.send_error(404)
+                return
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", etag)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    port = free_port(url.port or 80)
+    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, name="seed-feed", daemon=True)
+    thread.start()
+    if port != url.port:
+        moved = url._replace(netloc=f"127.0.0.1:{port}").geturl()
+        config["feeds"][0]["url"] = moved
+        feeds_file = workdir / "feeds.yaml"
+        feeds_file.write_text(yaml.safe_dump(config), encoding="utf-8")
+    try:
+        yield feeds_file
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _BackgroundPoller:
+    """`claimwatch feeds run` in a thread, stopped on exit."""
+
+    def __init__(self, settings: Settings, feeds_file: Path) -> None:
+        from agents.poller import Poller, run_feeds
+
+        self.stop = threading.Event()
+        self.poller: Poller | None = None
+        self.ready = threading.Event()
+
+        def started(p: Poller) -> None:
+            self.poller = p
+            self.ready.set()
+
+        def target() -> None:
+            try:
+                run_feeds(settings, feeds_file, stop=self.stop, poller_ready=started)
+            finally:
+                self.ready.set()
+
+        self.thread = threading.Thread(target=target, name="feeds", daemon=True)
+        self.thread.start()
+
+    @property
+    def sent(self) -> int:
+        return self.poller.sent if self.poller else 0
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(30)
+
+
+def _expected_entries(seeds: Path) -> int:
+    """How many entries the poller sends of the seed feed (an id listed twice once)."""
+    from agents.feedentries import parse_document
+
+    return len(parse_document(seed_rss(seeds / "feed.jsonl"), url="x").entries)
+
+
+def run_demo(timeout: float = 300.0, keep_broker: bool = False,
+             stay: bool | None = None) -> int:
+    """`stay`: keep running until Ctrl-C after the seed feed's alerts (default:
+    when stdin and stdout are a terminal)."""
+    if stay is None:
+        stay = sys.stdin.isatty() and sys.stdout.isatty()
     seeds = seeds_dir()
     deadline = time.monotonic() + timeout
     broker = os.environ.get("CLAIMWATCH_BROKER")
@@ -131,7 +267,7 @@ def run_demo(timeout: float = 300.0, keep_broker: bool = False) -> int:
             worker = subprocess.Popen(
                 [sys.executable, "-m", "agents.cli", "worker", "--loglevel", "warning"],
                 env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-                cwd=str(ROOT))
+                cwd=str(ROOT), start_new_session=True)  # Ctrl-C is ours: we stop it
         while http_get(f"{base}/health")[0] != 200:
             if worker.poll() is not None:
                 _say(f"the worker exited with status {worker.returncode}; see {log_path}")
@@ -140,30 +276,9 @@ def run_demo(timeout: float = 300.0, keep_broker: bool = False) -> int:
                 _say("the worker did not become healthy in time")
                 return 1
             time.sleep(0.5)
-        feed = seeds / "feed.jsonl"
-        items = sum(1 for line in feed.open("rb") if line.strip())
-        _say(f"replaying {feed.name} ({items} items) to {settings.news_topic}")
-        if replay(settings, feed, progress=False) != 0:
-            return 1
-        _say(f"alerts on {settings.alerts_topic}:")
-        count = 0
-        last_alert = time.monotonic()
-        for event in iter_alerts(settings, from_beginning=True, idle=True,
-                                 timeout=max(1.0, deadline - time.monotonic())):
-            if event is not None:
-                count += 1
-                last_alert = time.monotonic()
-                print(format_alert(event), flush=True)
-            elif time.monotonic() - last_alert >= QUIET_SECONDS and _consumed(base) >= items:
-                break
-        else:
-            _say("timed out before the feed was processed")
-        _say(f"{count} alerts from {items} items")
-        exports = " ".join(f"{k}={v}" for k, v in env.items() if "TOPIC" in k or "BROKER" in k)
-        _say(f"the topics stay on the broker; to look again: {exports} claimwatch tail "
-             "--from-beginning")
-        ok = count > 0
-        return 0 if ok else 1
+        with serve_seed_feed(seeds, datadir) as feeds_file:
+            return _follow(settings, env, base, feeds_file, _expected_entries(seeds), deadline,
+                           stay)
     finally:
         if worker is not None:
             _say("stopping the worker")
@@ -174,6 +289,50 @@ def run_demo(timeout: float = 300.0, keep_broker: bool = False) -> int:
             _say("stopping the local broker")
             subprocess.run(["bash", str(ROOT / "scripts" / "kafka.sh"),  # noqa: S603, S607
                             "stop"], check=False)
+
+
+def _follow(settings: Settings, env: dict[str, str], base: str, feeds_file: Path,
+            items: int, deadline: float, stay: bool) -> int:
+    """Poll the served seed feed into the news topic and print the alerts."""
+    _say(f"polling the seed feed ({items} entries) with `claimwatch feeds run {feeds_file}` "
+         f"into {settings.news_topic}")
+    poller = _BackgroundPoller(settings, feeds_file)
+    try:
+        _say(f"alerts on {settings.alerts_topic}:")
+        count = 0
+        last_alert = time.monotonic()
+        for event in iter_alerts(settings, from_beginning=True, idle=True,
+                                 timeout=max(1.0, deadline - time.monotonic())):
+            if event is not None:
+                count += 1
+                last_alert = time.monotonic()
+                print(format_alert(event), flush=True)
+            elif not poller.thread.is_alive():
+                _say("the feed poller stopped (see the lines above)")
+                return 1
+            elif (time.monotonic() - last_alert >= QUIET_SECONDS and poller.sent >= items
+                  and _consumed(base) >= poller.sent):
+                break
+        else:
+            _say("timed out before the feed was processed")
+        _say(f"{count} alerts from {poller.sent} feed entries")
+        _say(f"claims page: {base}/  (JSON: {base}/claims, live alerts: {base}/alerts/stream)")
+        exports = " ".join(f"{k}={v}" for k, v in env.items() if "TOPIC" in k or "BROKER" in k)
+        _say(f"the topics stay on the broker; to look again: {exports} claimwatch tail "
+             "--from-beginning")
+        if count == 0:
+            return 1
+        if stay:
+            _say(f"the worker ({base}/), the seed feed server and the poller keep running; "
+                 "new alerts print below; press Ctrl-C to stop")
+            with contextlib.suppress(KeyboardInterrupt):
+                for event in iter_alerts(settings):
+                    if event is not None:
+                        print(format_alert(event), flush=True)
+            print(file=sys.stderr)
+        return 0
+    finally:
+        poller.close()
 
 
 def _consumed(base: str) -> float:
