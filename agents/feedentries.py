@@ -221,10 +221,10 @@ def parse_document(content: bytes, *, url: str, headers: Mapping[str, str] | Non
         entries.append(Entry(base, fields, text_digest(title, body)))
     if dated:
         entries.sort(key=lambda e: e.fields["published_at"])
-    return ParsedFeed(feed_title, version, _first_of_each(entries), skipped)
+    return ParsedFeed(feed_title, version, _one_per_id(entries), skipped)
 
 
-def _first_of_each(entries: Iterable[Entry]) -> list[Entry]:
+def _one_per_id(entries: Iterable[Entry]) -> list[Entry]:
     """One entry per id (a feed that lists an entry twice); the newest version
     wins (listed first in the document, so last here)."""
     by_id: dict[str, Entry] = {}

@@ -479,8 +479,13 @@ class KafkaSink:
                                  max_request_size=max(1_048_576, settings.max_body_bytes * 2))
 
     def __call__(self, items: Sequence[Outgoing]) -> set[str]:
-        sent = [(o.item_id, self.producer.send(self.topic, key=o.key(), value=o.value()))
-                for o in items]
+        sent = []
+        for o in items:
+            try:
+                sent.append((o.item_id, self.producer.send(self.topic, key=o.key(),
+                                                           value=o.value())))
+            except Exception as exc:  # no metadata in time (broker down), too large
+                log.warning("item %s not sent to %s: %s", o.item_id, self.topic, exc)
         with contextlib.suppress(Exception):  # a timeout: the futures say which failed
             self.producer.flush(timeout=60)
         acked: set[str] = set()

@@ -212,3 +212,22 @@ def test_feeds_check_prints_what_would_be_sent_and_sends_nothing(
     assert "Tram line 2 opens" in out
     assert f"{server.url('/gone')}: http_error: HTTP 404" in out
     assert not (tmp_path / "data" / "feeds.sqlite3").exists()
+
+
+def test_feeds_run_checks_the_file_then_the_broker(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+    monkeypatch.setenv("CLAIMWATCH_BROKER", f"kafka://127.0.0.1:{closed}")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("feeds: [{url: 'ftp://x/y'}]", encoding="utf-8")
+    assert cli.main(["feeds", "run", str(bad)]) == 1
+    assert "bad.yaml: feed 1: url must be an http:// or https:// URL" in capsys.readouterr().err
+    good = tmp_path / "good.yaml"
+    good.write_text("feeds: ['http://127.0.0.1:1/x']", encoding="utf-8")
+    assert cli.main(["feeds", "run", str(good)]) == 2
+    assert "cannot reach the Kafka broker" in capsys.readouterr().err

@@ -249,3 +249,13 @@ def test_a_bad_feeds_file_says_what_is_wrong(tmp_path: Path, text: str, problem:
     with pytest.raises(FeedsFileError, match=r"feeds\.yaml") as info:
         load_feeds_file(path)
     assert problem in str(info.value)
+
+
+def test_the_readme_feeds_file_example_loads(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text("utf-8")
+    section = readme.split("## How to follow real feeds", 1)[1]
+    example = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "feeds.yaml"
+    path.write_text(example, encoding="utf-8")
+    loaded = load_feeds_file(path)
+    assert len(loaded.feeds) == 3 and loaded.contact
