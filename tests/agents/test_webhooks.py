@@ -16,7 +16,6 @@ from agents.netguard import (
     address_kind,
     check_target,
     guarded_resolver,
-    literal_refusal,
 )
 from agents.outbox import WebhookRegistry
 
