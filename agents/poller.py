@@ -645,6 +645,14 @@ def _stop_on_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(s, handler)
 
 
+def _load_or_say(path: Path, err: TextIO) -> FeedsFile | None:
+    try:
+        return load_feeds_file(path)
+    except FeedsFileError as exc:
+        print(f"claimwatch feeds: {exc}", file=err)
+        return None
+
+
 def run_feeds(settings: Settings, path: Path, *, once: bool = False,
               metrics_port: int | None = None, stop: threading.Event | None = None,
               err: TextIO | None = None, poller_ready: Callable[[Poller], None] | None = None,
@@ -653,10 +661,8 @@ def run_feeds(settings: Settings, path: Path, *, once: bool = False,
     from agents.client import check_broker, ensure_topic
 
     err = err or sys.stderr
-    try:
-        config = load_feeds_file(path)
-    except FeedsFileError as exc:
-        print(f"claimwatch feeds: {exc}", file=err)
+    config = _load_or_say(path, err)
+    if config is None:
         return 1
     check_broker(settings.bootstrap_servers)
     ensure_topic(settings.bootstrap_servers, settings.news_topic, settings.partitions)
@@ -694,11 +700,9 @@ def check_feeds(settings: Settings, path: Path, *, as_json: bool = False,
                 out: TextIO | None = None, err: TextIO | None = None) -> int:
     """`claimwatch feeds check`: fetch each feed once (unconditionally) and print
     what `feeds run` would send now; sends nothing, writes no state."""
-    out, err = out or sys.stdout, err or sys.stderr
-    try:
-        config = load_feeds_file(path)
-    except FeedsFileError as exc:
-        print(f"claimwatch feeds: {exc}", file=err)
+    out = out or sys.stdout
+    config = _load_or_say(path, err or sys.stderr)
+    if config is None:
         return 1
     state = FeedState.open_readonly(state_path(settings))
     agent = user_agent(config.contact)
