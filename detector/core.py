@@ -16,7 +16,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date as date_cls
 from datetime import datetime
 from itertools import pairwise
@@ -27,7 +27,7 @@ from detector.claims import Claim, ClaimIndex
 from detector.components import add_components
 from detector.lexicon import Lexicon, load_lexicon
 from detector.link import LINK_AT, MENTION_AT, ClaimTerms, PinnedLinker
-from detector.model import Evidence, Item, Observation, Role, Topic, stable_id
+from detector.model import Evidence, Item, Observation, Topic, stable_id
 from detector.scan import (
     ENT_LABELS,
     Hit,
@@ -39,6 +39,8 @@ from detector.scan import (
     party_hits,
     party_within,
 )
+from detector.speakers import Speakers, bare_name
+from detector.state import ItemState, Speaker
 from detector.text import has_figure
 from detector.tracking import Tracking
 
@@ -68,15 +70,6 @@ def load_nlp(name: str | None = None) -> Any:
     raise OSError(f"no spaCy model found among {names}: {last}")
 
 
-@dataclass
-class _Speaker:
-    text: str | None
-    party: str | None
-    role: Role
-    person: bool = False
-    also: tuple[str, ...] = ()  # "X and Y said": the other parties speaking together
-
-
 class Detector:
     """Turns news items into observations on the tracked topics' claims.
 
@@ -91,10 +84,8 @@ class Detector:
         lex = lexicon or load_lexicon()
         self.tracking = Tracking(lex, ClaimIndex(), PinnedLinker(lex))
         self.scanner = Scanner(self._nlp, self.tracking)
+        self.speakers = Speakers(self.tracking)
         self.batch_size = batch_size
-        self._recent: list[_Speaker] = []
-        #: people named in the current item with the party their title gives them
-        self._people: dict[str, _Speaker] = {}
         self._claim_cache: dict[tuple[str, str, str],
                                 tuple[frozenset[str], set[str], list[str], ClaimTerms]] = {}
         self.set_topics(topics)
@@ -239,97 +230,89 @@ class Detector:
         return out
 
     def _observe(self, scan: ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:
-        item = scan.item
-        out: list[Observation] = []
-        strength: list[tuple[int, float]] = []
-        seen: set[tuple[str, str, str, str]] = set()
-        last_claim: Claim | None = None
-        last_person: _Speaker | None = None
-        last_group: _Speaker | None = None
-        recent: list[_Speaker] = []
-        self._recent = recent
-        self._people = {}
-        item_claims: list[Claim] = []
-        party_claims: dict[str, Claim] = {}
-        media_claim: Claim | None = None
-        last_mention: _Speaker | None = None
+        state = ItemState(scan)
         for offset, doc in docs:
             for sent in doc.sents:
                 stmts = rules.statements(sent, self.lex)
                 s_start = offset + sent.start_char
                 s_end = offset + sent.end_char
-                mentioned = self._person_mentioned(sent, offset, scan)
+                mentioned = self.speakers.person_mentioned(sent, offset, scan)
                 if not stmts and has_kind(scan, s_start, s_end, "K"):
                     a = rules.assertion(sent, self.lex)
                     stmts = [a] if a is not None else []
                 for st in stmts:
-                    speaker = self._speaker(st, doc, offset, scan,
-                                            last_person or last_mention, last_group, recent)
-                    speaker.also = self._co_speakers(st, doc, offset, scan, speaker)
-                    if speaker.party and speaker.text and st.speaker_kind == "named":
-                        recent.append(speaker)
-                    claim, claim_text = self._claim_for(st, sent, doc, offset, scan, speaker,
-                                                        last_claim, item_claims, party_claims,
-                                                        media_claim)
-                    if speaker.text and st.speaker_kind == "named":
-                        if speaker.person:
-                            last_person = speaker
-                        else:
-                            last_group = speaker
-                    if claim is None:
-                        continue
-                    if claim.pinned and st.speaker_kind == "publisher":
-                        act = self._party_act(st, doc, offset, scan, claim)
-                        if act is not None:
-                            st, speaker = act
-                    if st.when == "current" and _dated_before(doc[st.cue_token],
-                                                              item.published_at):
-                        st = replace(st, when="earlier")  # "confirmed on June 27" in July
-                    last_claim = claim
-                    if claim not in item_claims:
-                        item_claims.append(claim)
-                    if speaker.party and st.stance != "report":
-                        party_claims[speaker.party] = claim
-                    if speaker.role in ("media", "anonymous") and speaker.text:
-                        media_claim = claim
-                    for party in (speaker.party, *speaker.also):
-                        party_key = party or speaker.text or ""
-                        key = (claim.id, party_key, st.stance, st.when + str(s_start))
-                        if key in seen:
-                            continue
-                        seen.add(key)
-                        cue_char = offset + doc[st.cue_token].idx
-                        strength.append(self._strength(st))
-                        out.append(Observation(
-                            observation_id=stable_id(item.id, claim.id, cue_char, st.stance,
-                                                     party_key, length=24),
-                            claim_id=claim.id,
-                            claim_text=claim.text,
-                            topic_id=claim.topic_id,
-                            item_id=item.id,
-                            source=item.source,
-                            url=item.url,
-                            published_at=item.published_at,
-                            stance=self._stance(st, speaker, party, claim, doc),  # type: ignore[arg-type]
-                            speaker=speaker.text,
-                            party=party,
-                            role=speaker.role,
-                            when=st.when,  # type: ignore[arg-type]
-                            evidence=Evidence(scan.text[s_start:s_end], s_start, s_end),
-                            confidence=st.confidence,
-                        ))
-                    del claim_text
+                    self._statement(state, st, sent, doc, offset)
                 if mentioned is not None:
-                    last_mention = mentioned
+                    state.last_mention = mentioned
                     if mentioned.party and mentioned.text:
                         # "spokesperson Mao Ning ... Mao denied": the surname later
                         # either end of the name: "Mao Ning" is Mao later
                         parts = mentioned.text.split()
                         for name in {mentioned.text, parts[0], parts[-1]}:
-                            self._people[name.lower()] = mentioned
-        return self._discovered_bar(_one_stance_per_party(out, strength), strength)
+                            state.people[name.lower()] = mentioned
+        return self._discovered_bar(_one_stance_per_party(state.out, state.strength),
+                                    state.strength)
 
-    def _stance(self, st: rules.Statement, speaker: _Speaker, party: str | None,
+    def _statement(self, state: ItemState, st: rules.Statement, sent: Any, doc: Any,
+                   offset: int) -> None:
+        """One statement of the item: who made it, on which claim, and one observation
+        for each party that made it."""
+        item = state.scan.item
+        s_start = offset + sent.start_char
+        s_end = offset + sent.end_char
+        speaker = self.speakers.speaker(st, doc, offset, state)
+        speaker.also = self.speakers.co_speakers(st, doc, offset, state.scan, speaker)
+        if speaker.party and speaker.text and st.speaker_kind == "named":
+            state.recent.append(speaker)
+        claim, _text = self._claim_for(st, sent, doc, offset, state, speaker)
+        if speaker.text and st.speaker_kind == "named":
+            if speaker.person:
+                state.last_person = speaker
+            else:
+                state.last_group = speaker
+        if claim is None:
+            return
+        if claim.pinned and st.speaker_kind == "publisher":
+            act = self._party_act(st, doc, offset, state.scan, claim)
+            if act is not None:
+                st, speaker = act
+        if st.when == "current" and _dated_before(doc[st.cue_token], item.published_at):
+            st = replace(st, when="earlier")  # "confirmed on June 27" in July
+        state.last_claim = claim
+        if claim not in state.item_claims:
+            state.item_claims.append(claim)
+        if speaker.party and st.stance != "report":
+            state.party_claims[speaker.party] = claim
+        if speaker.role in ("media", "anonymous") and speaker.text:
+            state.media_claim = claim
+        for party in (speaker.party, *speaker.also):
+            party_key = party or speaker.text or ""
+            key = (claim.id, party_key, st.stance, st.when + str(s_start))
+            if key in state.seen:
+                continue
+            state.seen.add(key)
+            cue_char = offset + doc[st.cue_token].idx
+            state.strength.append(self._strength(st))
+            state.out.append(Observation(
+                observation_id=stable_id(item.id, claim.id, cue_char, st.stance,
+                                         party_key, length=24),
+                claim_id=claim.id,
+                claim_text=claim.text,
+                topic_id=claim.topic_id,
+                item_id=item.id,
+                source=item.source,
+                url=item.url,
+                published_at=item.published_at,
+                stance=self._stance(st, speaker, party, claim, doc),  # type: ignore[arg-type]
+                speaker=speaker.text,
+                party=party,
+                role=speaker.role,
+                when=st.when,  # type: ignore[arg-type]
+                evidence=Evidence(state.scan.text[s_start:s_end], s_start, s_end),
+                confidence=st.confidence,
+            ))
+
+    def _stance(self, st: rules.Statement, speaker: Speaker, party: str | None,
                 claim: Claim, doc: Any = None) -> str:
         """A confirmation or denial needs someone whose word counts: a tracked party or
         its officials (any named organisation or official when the topic lists no
@@ -357,7 +340,7 @@ class Detector:
                 return self._content_stance(st, doc, claim)
             return st.stance
         if speaker.role == "media" and speaker.text and explicit and \
-                any(w[:1].isupper() for w in _bare(speaker.text).split()):
+                any(w[:1].isupper() for w in bare_name(speaker.text).split()):
             return st.stance  # a named outlet's own act ("The Information confirmed")
         return "report"
 
@@ -411,7 +394,7 @@ class Detector:
             st.cue in self.lex.approve_verbs or st.cue in self.lex.block_verbs
 
     def _party_act(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
-                   claim: Claim) -> tuple[rules.Statement, _Speaker] | None:
+                   claim: Claim) -> tuple[rules.Statement, Speaker] | None:
         """A claim about a party's own decision ("the regulator has cleared the deal"),
         and the publisher reporting that party deciding ("the regulator blocked the
         deal", "the deal was approved by the regulator"): the decision is the party's
@@ -446,221 +429,17 @@ class Detector:
             return None  # not the party the claim says decided
         stance = "confirm" if made == wanted else "deny"
         acted = replace(st, cue=lemma, stance=stance, speaker_kind="named", confidence=0.8)
-        return acted, _Speaker(scan.text[s0:s1], party, "party")
+        return acted, Speaker(scan.text[s0:s1], party, "party")
 
     def _strength(self, st: rules.Statement) -> tuple[int, float]:
         """How firmly a statement takes its stance: an explicit act beats a plain
         'said', then the rule's confidence."""
         return (int(self._explicit(st)), st.confidence)
 
-    def _co_speakers(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
-                     speaker: _Speaker) -> tuple[str, ...]:
-        """'SkyNord and Aeralis said ...': every tracked party named in a coordinated
-        speaker speaks, not only the first."""
-        if st.speaker is None or st.speaker_kind != "named" or not speaker.party:
-            return ()
-        span = doc[st.speaker[0]:st.speaker[1]]
-        if not any(t.dep_ == "cc" and t.lower_ in ("and", "&") for t in span):
-            return ()
-        s0, s1 = offset + span.start_char, offset + span.end_char
-        others = [h.value for h in scan.hits if h.kind == "P" and h.start >= s0
-                  and h.end <= s1 and h.value != speaker.party]
-        return tuple(dict.fromkeys(others))
-
-    def _person_mentioned(self, sent: Any, offset: int, scan: ItemScan) -> _Speaker | None:
-        """The last person named in a sentence, for a later "he said": a PERSON entity,
-        or a name with a title beside it ("Jae Park, Brightline's chief executive,")
-        that the entity recognizer missed. A title that names a party ("leader of the
-        Green Front") gives the person that party."""
-        people = [(e.start, e.end, e.root) for e in sent.ents if e.label_ == "PERSON"]
-        for t in sent:
-            if t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass") and \
-                    any(c.dep_ == "appos" for c in t.children) and \
-                    not any(a <= t.i < b for a, b, _r in people):
-                left = min([c.i for c in t.children if c.dep_ == "compound"] + [t.i])
-                people.append((left, t.i + 1, t))
-        if not people:
-            return None
-        start, end, root = max(people, key=lambda p: p[0])
-        span = sent.doc[start:end]
-        s0, s1 = offset + span.start_char, offset + span.end_char
-        party = party_within(scan, s0, s1) or \
-            self._party_by_alias(span.text, scan.topics)[0]
-        if party is None:
-            # "Chinese foreign ministry spokesperson Mao Ning": the title before the name
-            mods = [t for t in sent.doc[root.left_edge.i:start]
-                    if t.dep_ in ("compound", "amod", "nmod", "poss", "npadvmod", "nummod")
-                    or t.head.i < end]
-            if mods:
-                party = party_within(scan, offset + mods[0].idx, s0)
-        for c in root.children if party is None else ():
-            if c.dep_ == "appos":  # "Jae Park, Brightline's chief executive,"
-                sub = list(c.subtree)
-                party = party_within(scan, offset + sub[0].idx,
-                                      offset + sub[-1].idx + len(sub[-1].text))
-                if party is not None:
-                    break
-        return _Speaker(span.text, party, "official" if party else "unknown", True)
-
-    # -- who --------------------------------------------------------------------
-    def _definite(self, head: str, recent: list[_Speaker],
-                  by_alias: bool = True) -> _Speaker | None:
-        """'the minister' is the last named speaker whose words hold 'minister' (else,
-        with by_alias, the one party whose aliases hold it)."""
-        for sp in reversed(recent):
-            if sp.text and sp.party and re.search(r"\b" + re.escape(head) + r"(s|es)?\b",
-                                                  sp.text.lower()):
-                return sp
-        for aliases in self.tracking.alias_party.values() if by_alias else ():
-            hits = {p for a, p in aliases.items()
-                    if re.search(r"\b" + re.escape(head) + r"\b", a)}
-            if len(hits) == 1:
-                return _Speaker(head, hits.pop(), "official")
-        return None
-
-    def _speaker(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
-                 last_person: _Speaker | None, last_group: _Speaker | None,
-                 recent: list[_Speaker] | None = None) -> _Speaker:
-        recent = recent or []
-        if st.speaker is None or st.speaker_kind == "publisher":
-            return _Speaker(None, None, "media")
-        span = doc[st.speaker[0]:st.speaker[1]]
-        text = span.text.strip()
-        if st.speaker_kind == "pronoun":
-            low = span.root.lower_
-            near = self._nearest_party(span, offset, scan, low in self.lex.pronouns_person)
-            if near is not None:
-                return near
-            ref = last_group if low in self.lex.pronouns_group else \
-                last_person if low in self.lex.pronouns_person else None
-            if ref is None:
-                ref = last_group or last_person
-            if ref is not None:
-                return ref
-            return _Speaker(text, None, "unknown")
-        if st.speaker_kind == "hedged":
-            return _Speaker(text, None, "anonymous")
-        words = {t.lower_ for t in span}
-        # a person: a PERSON entity, or a name with a person's title ("the spokesman for
-        # the Eastern Group, Serhiy Cherevaty"), even where entities were not parsed
-        person = any(t.ent_type_ == "PERSON" for t in span) or (
-            span.root.lemma_.lower() in self.lex.person_titles and
-            any(t.pos_ == "PROPN" and t.i > span.root.i for t in span))
-        s0, s1 = offset + span.start_char, offset + span.end_char
-        party = None
-        alias_text = None
-        for h in party_hits(scan, s0, s1):
-            if party is None or (h.end - h.start) > len(alias_text or ""):
-                party, alias_text = h.value, scan.text[h.start:h.end]
-        if party is None:
-            party, alias_text = self._party_by_alias(text, scan.topics)
-        if party is None and _bare(text).lower() in self._people:
-            known = self._people[_bare(text).lower()]
-            return _Speaker(text, known.party, "official", True)
-        if party is None:
-            # "Breon Peace, the top federal prosecutor": the title of a party's speaker
-            # quoted before ("US prosecutors said") gives the person that party
-            titled = next((ref for t in span if t.pos_ == "NOUN" and
-                           t.lemma_.lower() in self.lex.official_words
-                           for ref in [self._definite(t.lemma_.lower(), recent, False)]
-                           if ref is not None), None)
-            if titled is not None:
-                return _Speaker(text, titled.party, "official", person)
-        if party is None and any(t.lower_ in ("its", "their") and t.dep_ == "poss"
-                                 for t in span) and last_group is not None and last_group.party:
-            # "its defence ministry": the organisation last quoted
-            return _Speaker(text, last_group.party, "official", person)
-        if party is None and span.root.pos_ == "NOUN" and not span.ents and \
-                text.lower().startswith(("the ", "its ", "their ")):
-            ref = self._definite(span.root.lower_, recent)
-            if ref is None and span.root.lower_ in self.lex.official_words:
-                # "the company", "the ministry": the organisation last named before it
-                before = [h for h in scan.hits if h.kind == "P" and h.end <= s0]
-                if before:
-                    ref = _Speaker(text, max(before, key=lambda h: h.end).value, "official")
-                elif last_group is not None and last_group.party:
-                    ref = last_group
-            if ref is not None:
-                return _Speaker(text, ref.party, ref.role if ref.role != "party" else "official",
-                                ref.person)
-        if st.speaker_kind == "anonymous":
-            return _Speaker(text, party, "anonymous", person)
-        if party is not None:
-            bare = _bare(text)
-            role: Role = "party" if bare.lower() in (alias_text or "").lower() or \
-                bare.lower() == party.lower() else "official"
-            if role == "official" and words & self.lex.media_words and \
-                    not words & self.lex.official_words:
-                role = "party"  # the party's own (state) media
-            return _Speaker(text, party, role, person)
-        ents = [e for e in span.ents if e.label_ in ENT_LABELS]
-        if words & self.lex.media_words and not words & self.lex.official_words:
-            return _Speaker(text, _bare(ents[0].text) if ents else None, "media", person)
-        if ents:
-            ent = max(ents, key=lambda e: len(e.text))
-            role = "official" if (words & self.lex.official_words or
-                                  ent.label_ in ("ORG", "GPE", "NORP")) else "unknown"
-            return _Speaker(text, _bare(ent.text), role, person)
-        if words & self.lex.official_words:
-            return _Speaker(text, None, "unknown", person)
-        return _Speaker(text, None, "unknown", person)
-
-    def _nearest_party(self, pronoun: Any, offset: int, scan: ItemScan,
-                       person: bool) -> _Speaker | None:
-        """The nearest antecedent of a speaking pronoun in its own sentence: the party
-        named last before it, a person for "he"/"she", an organisation for "it"
-        ("The CMA prevented the deal ..., it said"; "Mizuhara's initial story, in which
-        he said ...")."""
-        doc = pronoun.doc
-        s0 = offset + pronoun.sent.start_char
-        s1 = offset + pronoun.start_char
-        for h in reversed(party_hits(scan, s0, s1)):
-            tok = next((t for t in doc if offset + t.idx == h.start), None)
-            if tok is None or (tok.ent_type_ == "PERSON") != person:
-                continue
-            return _Speaker(scan.text[h.start:h.end], h.value, "party", person)
-        return None
-
-    def _party_by_alias(self, text: str, topics: Iterable[str] = ()) -> tuple[str | None,
-                                                                              str | None]:
-        """A party alias in the speaker's words, those of the item's topics first; a
-        bare surname ("Kim", "Gerasimov") stands for the party alias that is a full name
-        holding it."""
-        tables = self.tracking.alias_party
-        own = [tables[t] for t in sorted(topics) if t in tables]
-        if own:
-            found = self._party_by_alias_in(text, own)
-            if found[0] is not None:
-                return found
-        return self._party_by_alias_in(text, list(self.tracking.alias_party.values()))
-
-    def _party_by_alias_in(self, text: str, tables: list[dict[str, str]]) -> tuple[str | None,
-                                                                                  str | None]:
-        compass = self.lex.compass_words
-        low = _bare(text).lower()
-        best: tuple[str | None, str | None] = (None, None)
-        for aliases in tables:
-            for alias, party in aliases.items():
-                if re.search(r"\b" + re.escape(alias) + r"\b", low) and \
-                        len(alias) > len(best[1] or ""):
-                    best = (party, alias)
-        if best[0] is None and re.fullmatch(r"[a-z][a-z'\-]+", low):
-            for aliases in tables:
-                for alias, party in aliases.items():
-                    names = re.split(r"[\s\-]+", alias)
-                    if len(names) >= 2 and low in (names[0], names[-1]) and \
-                            low not in compass:
-                        return party, low
-        return best
-
-    # -- what -------------------------------------------------------------------
     def _claim_for(self, st: rules.Statement, sent: Any, doc: Any, offset: int,
-                   scan: ItemScan, speaker: _Speaker,
-                   last_claim: Claim | None,
-                   item_claims: list[Claim] | None = None,
-                   party_claims: dict[str, Claim] | None = None,
-                   media_claim: Claim | None = None) -> tuple[Claim | None, str]:
-        item_claims = item_claims or []
+                   state: ItemState, speaker: Speaker) -> tuple[Claim | None, str]:
+        scan, last_claim, item_claims = state.scan, state.last_claim, state.item_claims
+        party_claims, media_claim = state.party_claims, state.media_claim
         content = list(st.content_tokens)
         s_start = offset + sent.start_char
         linked = self._best_link(scan, s_start, last_claim)
@@ -684,7 +463,7 @@ class Detector:
             # "rejected the regulator's finding": the claim that party stated last
             owner = next((doc[i] for i in content if doc[i].dep_ == "poss"), None)
             if owner is not None and party_claims:
-                who = self._owner_party(owner, offset, scan)
+                who = self.speakers.owner_party(owner, offset, state)
                 if who in party_claims:
                     return party_claims[who], party_claims[who].text
             return last_claim, last_claim.text  # "dismissed the espionage accusation"
@@ -792,23 +571,6 @@ class Detector:
                 return [before[0]]
         return found[:1]
 
-    def _owner_party(self, owner: Any, offset: int, scan: ItemScan) -> str | None:
-        """The party of a possessor ("the regulator's", "Kestria's")."""
-        s0, s1 = offset + owner.idx, offset + owner.idx + len(owner.text)
-        hit = next((h for h in scan.hits if h.kind == "P" and h.start <= s0 and h.end >= s1),
-                   None)
-        if hit is not None:
-            return hit.value
-        party = self._party_by_alias(owner.text, scan.topics)[0]
-        if party is None:
-            ref = self._definite(owner.lower_, self._recent)
-            party = ref.party if ref is not None else None
-        if party is None and owner.lower_ in self.lex.official_words:
-            before = [h for h in scan.hits if h.kind == "P" and h.end <= s0]
-            if before:
-                return max(before, key=lambda h: h.end).value
-        return party
-
     def _antecedent(self, st: rules.Statement, sent: Any) -> list[int]:
         """'While reports of X circulated, Moscow dismissed them': them = X."""
         for t in sent:
@@ -837,7 +599,7 @@ class Detector:
         return min(first, key=lambda t: (first[t], t))
 
     def _terms(self, toks: list[Any], scan: ItemScan, offset: int,
-               speaker: _Speaker) -> frozenset[str]:
+               speaker: Speaker) -> frozenset[str]:
         terms: set[str] = set()
         parties = [(h.start, h.end, h.value) for h in scan.hits if h.kind == "P"]
         for t in toks:
@@ -876,10 +638,10 @@ class Detector:
             for a in (*p.aliases, p.name):
                 for m in re.finditer(r"\b" + re.escape(a) + r"\b", statement, re.IGNORECASE):
                     scan.hits.append(Hit(m.start(), m.end(), "P", topic_id, p.name))
-        return self._terms(list(doc), scan, 0, _Speaker(None, None, "media"))
+        return self._terms(list(doc), scan, 0, Speaker(None, None, "media"))
 
     @staticmethod
-    def _claim_text(toks: list[Any], speaker: _Speaker) -> str:
+    def _claim_text(toks: list[Any], speaker: Speaker) -> str:
         words = []
         for n, t in enumerate(toks):
             if n + 1 < len(toks) and toks[n + 1].i != t.i + 1 and not t.whitespace_:
@@ -1020,8 +782,3 @@ def _one_stance_per_party(obs: list[Observation],
             o = replace(o, stance="report")
         out.append(o)
     return out
-
-
-def _bare(text: str) -> str:
-    t = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
-    return re.sub(r"(['’]s|['’])$", "", t).strip()
