@@ -13,12 +13,9 @@ claim the sentence links to (link.py), else one the monitor discovers
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
-from datetime import date as date_cls
-from datetime import datetime
 from itertools import pairwise
 from typing import Any
 
@@ -36,10 +33,9 @@ from detector.scan import (
     claim_anchors,
     claim_words,
     has_kind,
-    party_hits,
-    party_within,
 )
-from detector.speakers import Speakers, bare_name
+from detector.speakers import Speakers
+from detector.stance import Stances, dated_before, one_stance_per_party
 from detector.state import ItemState, Speaker
 from detector.text import has_figure
 from detector.tracking import Tracking
@@ -85,6 +81,7 @@ class Detector:
         self.tracking = Tracking(lex, ClaimIndex(), PinnedLinker(lex))
         self.scanner = Scanner(self._nlp, self.tracking)
         self.speakers = Speakers(self.tracking)
+        self.stances = Stances(self.tracking)
         self.batch_size = batch_size
         self._claim_cache: dict[tuple[str, str, str],
                                 tuple[frozenset[str], set[str], list[str], ClaimTerms]] = {}
@@ -250,7 +247,7 @@ class Detector:
                         parts = mentioned.text.split()
                         for name in {mentioned.text, parts[0], parts[-1]}:
                             state.people[name.lower()] = mentioned
-        return self._discovered_bar(_one_stance_per_party(state.out, state.strength),
+        return self.stances.discovered_bar(one_stance_per_party(state.out, state.strength),
                                     state.strength)
 
     def _statement(self, state: ItemState, st: rules.Statement, sent: Any, doc: Any,
@@ -273,10 +270,10 @@ class Detector:
         if claim is None:
             return
         if claim.pinned and st.speaker_kind == "publisher":
-            act = self._party_act(st, doc, offset, state.scan, claim)
+            act = self.stances.party_act(st, doc, offset, state.scan, claim)
             if act is not None:
                 st, speaker = act
-        if st.when == "current" and _dated_before(doc[st.cue_token], item.published_at):
+        if st.when == "current" and dated_before(doc[st.cue_token], item.published_at):
             st = replace(st, when="earlier")  # "confirmed on June 27" in July
         state.last_claim = claim
         if claim not in state.item_claims:
@@ -292,7 +289,7 @@ class Detector:
                 continue
             state.seen.add(key)
             cue_char = offset + doc[st.cue_token].idx
-            state.strength.append(self._strength(st))
+            state.strength.append(self.stances.strength(st))
             state.out.append(Observation(
                 observation_id=stable_id(item.id, claim.id, cue_char, st.stance,
                                          party_key, length=24),
@@ -303,7 +300,7 @@ class Detector:
                 source=item.source,
                 url=item.url,
                 published_at=item.published_at,
-                stance=self._stance(st, speaker, party, claim, doc),  # type: ignore[arg-type]
+                stance=self.stances.stance(st, speaker, party, claim, doc),  # type: ignore[arg-type]
                 speaker=speaker.text,
                 party=party,
                 role=speaker.role,
@@ -311,130 +308,6 @@ class Detector:
                 evidence=Evidence(state.scan.text[s_start:s_end], s_start, s_end),
                 confidence=st.confidence,
             ))
-
-    def _stance(self, st: rules.Statement, speaker: Speaker, party: str | None,
-                claim: Claim, doc: Any = None) -> str:
-        """A confirmation or denial needs someone whose word counts: a tracked party or
-        its officials (any named organisation or official when the topic lists no
-        parties), or a named outlet that itself says it confirmed or denied. The
-        publisher's own narration, anonymous sources and unlisted speakers only report.
-        (A claim the monitor discovered itself asks more: `_discovered_bar`.)"""
-        if st.stance == "report":
-            return "report"
-        if doc is not None and _said_to(doc[st.cue_token], self.lex):
-            return "report"  # "Medrix said to pause trial": what others say of Medrix
-        explicit = self._explicit(st)
-        topic = self.topics.get(claim.topic_id)
-        counts = party in self.tracking.tracked or (topic is not None and not topic.parties)
-        if topic is not None and not topic.parties and st.speaker_kind == "named" and \
-                speaker.text and speaker.role in ("party", "official", "unknown"):
-            return st.stance  # no parties listed: a named speaker's word is one source
-        if claim.pinned and doc is not None and \
-                self.linker.only_possible([doc[i] for i in st.content_tokens], claim.id):
-            return "report"  # "Prigozhin will leave for Belarus": a plan, not the fact
-        if claim.pinned and doc is not None and st.stance == "confirm" and \
-                self.linker.premise_only([doc[i] for i in st.content_tokens], claim.id):
-            return "report"  # confirmed the noises were heard, not where they came from
-        if party is not None and counts and speaker.role in ("party", "official"):
-            if claim.pinned and not explicit and st.stance == "confirm" and doc is not None:
-                return self._content_stance(st, doc, claim)
-            return st.stance
-        if speaker.role == "media" and speaker.text and explicit and \
-                any(w[:1].isupper() for w in bare_name(speaker.text).split()):
-            return st.stance  # a named outlet's own act ("The Information confirmed")
-        return "report"
-
-    def _content_stance(self, st: rules.Statement, doc: Any, claim: Claim) -> str:
-        """A party that only says something ("said", "told") about a pinned claim
-        confirms it, unless what it says negates the claim's predicate ("will not
-        return") or puts the claim elsewhere ("he is in St Petersburg"): a denial."""
-        toks = [doc[i] for i in st.content_tokens]
-        if toks and (toks[0].tag_ in ("WRB", "WP", "WDT") or toks[0].lower_ == "whether"):
-            return "report"  # "explains how the scandal unfolded": no proposition
-        if self.linker.contradicts(toks, claim.id) or self.linker.negates(toks, claim.id):
-            return "deny"
-        if toks and self.linker.misses(toks, claim.id):
-            return "report"
-        cue = doc[st.cue_token]
-        if toks and cue.dep_ == "advcl" and cue.tag_ == "VBG" and \
-                self.linker.elsewhere(toks, claim.id):
-            # "the board ousted Altman, saying it had lost confidence in him": the event
-            # is narrated, and what the party said with it is about something else
-            return "report"
-        return "confirm"
-
-    def _discovered_bar(self, obs: list[Observation],
-                        strength: list[tuple[int, float]]) -> list[Observation]:
-        """A claim the monitor discovered itself changes status only once it is in
-        question: some party took an explicit stance on it (confirmed, denied,
-        dismissed, acknowledged ...), in this item or an earlier one. From then on
-        the parties' plain statements on it count too ("Russia claimed it retook
-        Kursk; Ukraine's army denied the claim"); before, a party merely saying
-        something ("said the talks would continue") is a report, not news. Whether a
-        claim is in question travels with it (ClaimIndex.question, the claims
-        registry), so a restarted worker decides the same. Pinned claims are in
-        question from the start: the user asked."""
-        for o, (explicit, _c) in zip(obs, strength, strict=True):
-            claim = self.index.get(o.claim_id)
-            if claim is not None and explicit and o.stance != "report" and o.party:
-                self.index.question(claim)
-        out = []
-        for o in obs:
-            claim = self.index.get(o.claim_id)
-            if claim is not None and not claim.pinned and not claim.questioned and \
-                    o.stance != "report":
-                o = replace(o, stance="report")
-            out.append(o)
-        return out
-
-    def _explicit(self, st: rules.Statement) -> bool:
-        """An explicit act (confirmed, denied, dismissed, ...; a decision: cleared,
-        blocked), not a plain 'said'."""
-        return self.lex.verb_class(st.cue) in ("confirm", "deny") or \
-            st.cue in self.lex.approve_verbs or st.cue in self.lex.block_verbs
-
-    def _party_act(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
-                   claim: Claim) -> tuple[rules.Statement, Speaker] | None:
-        """A claim about a party's own decision ("the regulator has cleared the deal"),
-        and the publisher reporting that party deciding ("the regulator blocked the
-        deal", "the deal was approved by the regulator"): the decision is the party's
-        stance, for the claim when it decides the same way, against it when the other."""
-        verb = doc[st.cue_token]
-        lemma = verb.lemma_.lower()
-        kinds = (self.lex.approve_verbs, self.lex.block_verbs)
-        root = self.linker.root_of(claim.id)
-        wanted = next((n for n, k in enumerate(kinds)
-                       if root and root in {self.linker.fold(w) for w in k}), None)
-        made = next((n for n, k in enumerate(kinds) if lemma in k), None)
-        if wanted is None or made is None or any(c.dep_ == "neg" for c in verb.children):
-            return None
-        actor = next((c for c in verb.children if c.dep_ == "nsubj"), None)
-        if actor is None:  # passive: "was blocked by the watchdog"
-            agent = next((c for c in verb.children if c.dep_ == "agent"), None)
-            actor = next((g for g in agent.children if g.dep_ == "pobj"), None) \
-                if agent is not None else None
-        if actor is not None:
-            sub = list(actor.subtree)
-            s0, s1 = offset + sub[0].idx, offset + sub[-1].idx + len(sub[-1].text)
-        else:  # a misparse: the party named last before the verb in its sentence
-            s0, s1 = offset + verb.sent.start_char, offset + verb.idx
-            hits = party_hits(scan, s0, s1)
-            if not hits:
-                return None
-            s0, s1 = hits[-1].start, hits[-1].end
-        party = party_within(scan, s0, s1)
-        aliases = self.tracking.alias_party.get(claim.topic_id, {})
-        if party is None or not any(p == party and re.search(
-                r"\b" + re.escape(a) + r"\b", claim.text.lower()) for a, p in aliases.items()):
-            return None  # not the party the claim says decided
-        stance = "confirm" if made == wanted else "deny"
-        acted = replace(st, cue=lemma, stance=stance, speaker_kind="named", confidence=0.8)
-        return acted, Speaker(scan.text[s0:s1], party, "party")
-
-    def _strength(self, st: rules.Statement) -> tuple[int, float]:
-        """How firmly a statement takes its stance: an explicit act beats a plain
-        'said', then the rule's confidence."""
-        return (int(self._explicit(st)), st.confidence)
 
     def _claim_for(self, st: rules.Statement, sent: Any, doc: Any, offset: int,
                    state: ItemState, speaker: Speaker) -> tuple[Claim | None, str]:
@@ -530,7 +403,7 @@ class Detector:
         # a bare noun phrase ("its interest in the infant-formula maker") says less than a
         # clause: it joins a claim only on a closer match
         clause = any(t.pos_ in ("VERB", "AUX") for t in toks)
-        explicit = self._explicit(st)
+        explicit = self.stances.explicit(st)
         topic = self.topics.get(topic_id)
         if topic is not None and not topic.discover:
             return None, ""  # the user tracks only the pinned claims of this topic
@@ -694,58 +567,6 @@ def _proposition(toks: list[Any]) -> bool:
     return False
 
 
-#: a stance dated this many days or more before its item's date is a recap
-RECAP_DAYS = 3
-
-
-def _dated_before(cue: Any, published_at: str | None) -> bool:
-    """The cue carries a calendar date ("confirmed on June 27", "announced on Sept. 28")
-    some days before the item was published: it recalls an earlier stance."""
-    if not published_at:
-        return False
-    try:
-        when = datetime.fromisoformat(published_at.replace("Z", "+00:00")).date()
-    except ValueError:
-        return False
-    for c in cue.children:  # (entities may not be parsed here: the words decide)
-        date = c if c.dep_ == "npadvmod" else next(
-            (g for g in c.children if g.dep_ == "pobj"), None) \
-            if c.dep_ == "prep" and c.lower_ == "on" else None
-        if date is None:
-            continue
-        day = _month_day(" ".join(t.text for t in date.subtree), when.year)
-        if day is not None:
-            if day > when:
-                day = day.replace(year=when.year - 1)
-            return (when - day).days >= RECAP_DAYS
-    return False
-
-
-def _month_day(text: str, year: int) -> date_cls | None:
-    """'June 27', 'Sept. 28', '27 June' in a given year (None if it is no such date)."""
-    words = re.findall(r"[A-Za-z]+|\d+", text)
-    month = next((n for w in words for n, name in enumerate(_MONTHS, 1)
-                  if len(w) >= 3 and name.startswith(w.lower())), None)
-    day = next((int(w) for w in words if w.isdigit() and 1 <= int(w) <= 31), None)
-    if month is None or day is None:
-        return None
-    try:
-        return date_cls(year, month, day)
-    except ValueError:
-        return None
-
-
-_MONTHS = tuple(calendar.month_name[n].lower() for n in range(1, 13))
-
-
-def _said_to(cue: Any, lex: Lexicon) -> bool:
-    """'X (is) said to do': a passive report about X, not X's own word."""
-    return cue.lemma_.lower() in lex.passive_report_verbs and \
-        any(c.dep_ == "xcomp" and any(g.dep_ == "aux" and g.lower_ == "to"
-                                      for g in c.children) for c in cue.children) and \
-        not any(c.dep_ == "ccomp" for c in cue.children)
-
-
 def _event_phrase(toks: list[Any]) -> bool:
     """A whole noun phrase naming what was announced, confirmed or denied ("a voluntary
     recall of three batches of its formula"): not opened by a preposition or a
@@ -757,28 +578,3 @@ def _event_phrase(toks: list[Any]) -> bool:
     heads = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
     return len(heads) == 1 and heads[0].pos_ == "NOUN" and \
         max(ids) - min(ids) + 1 == len(ids)
-
-
-def _one_stance_per_party(obs: list[Observation],
-                          strength: list[tuple[int, float]]) -> list[Observation]:
-    """One item gives a party one current stance on a claim: when its statements in
-    the item pull both ways (a denial and a quote read as a confirmation), the
-    firmest one stands (an explicit act, then a denial: a quote read as a confirmation
-    is the likelier misreading) and the others are kept as reports, so a single article
-    never reverses a party against itself. Earlier stances ("had dismissed") are
-    history and stay as they are."""
-    best: dict[tuple[str, str], tuple[tuple[int, bool, float], str]] = {}
-    for o, st in zip(obs, strength, strict=True):
-        if o.stance == "report" or o.when != "current" or not o.party:
-            continue
-        key = (o.claim_id, o.party)
-        rank = (st[0], o.stance == "deny", st[1])
-        if key not in best or rank > best[key][0]:
-            best[key] = (rank, o.stance)
-    out = []
-    for o in obs:
-        won = best.get((o.claim_id, o.party or ""))
-        if won is not None and o.when == "current" and o.stance not in ("report", won[1]):
-            o = replace(o, stance="report")
-        out.append(o)
-    return out

@@ -29,7 +29,7 @@ class Speakers:
         self._tr = tracking
 
     def definite(self, head: str, recent: list[Speaker],
-                  by_alias: bool = True) -> Speaker | None:
+                 by_alias: bool = True) -> Speaker | None:
         """'the minister' is the last named speaker whose words hold 'minister' (else,
         with by_alias, the one party whose aliases hold it)."""
         for sp in reversed(recent):
@@ -134,7 +134,7 @@ class Speakers:
         return Speaker(text, None, "unknown", person)
 
     def nearest_party(self, pronoun: Any, offset: int, scan: ItemScan,
-                       person: bool) -> Speaker | None:
+                      person: bool) -> Speaker | None:
         """The nearest antecedent of a speaking pronoun in its own sentence: the party
         named last before it, a person for "he"/"she", an organisation for "it"
         ("The CMA prevented the deal ..., it said"; "Mizuhara's initial story, in which
@@ -149,8 +149,8 @@ class Speakers:
             return Speaker(scan.text[h.start:h.end], h.value, "party", person)
         return None
 
-    def party_by_alias(self, text: str, topics: Iterable[str] = ()) -> tuple[str | None,
-                                                                              str | None]:
+    def party_by_alias(self, text: str,
+                       topics: Iterable[str] = ()) -> tuple[str | None, str | None]:
         """A party alias in the speaker's words, those of the item's topics first; a
         bare surname ("Kim", "Gerasimov") stands for the party alias that is a full name
         holding it."""
@@ -162,8 +162,8 @@ class Speakers:
                 return found
         return self._party_by_alias_in(text, list(self._tr.alias_party.values()))
 
-    def _party_by_alias_in(self, text: str, tables: list[dict[str, str]]) -> tuple[str | None,
-                                                                                  str | None]:
+    def _party_by_alias_in(self, text: str,
+                           tables: list[dict[str, str]]) -> tuple[str | None, str | None]:
         compass = self._tr.lex.compass_words
         low = bare_name(text).lower()
         best: tuple[str | None, str | None] = (None, None)
@@ -217,7 +217,7 @@ class Speakers:
         return Speaker(span.text, party, "official" if party else "unknown", True)
 
     def co_speakers(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
-                     speaker: Speaker) -> tuple[str, ...]:
+                    speaker: Speaker) -> tuple[str, ...]:
         """'SkyNord and Aeralis said ...': every tracked party named in a coordinated
         speaker speaks, not only the first."""
         if st.speaker is None or st.speaker_kind != "named" or not speaker.party:
