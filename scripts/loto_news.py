@@ -35,17 +35,17 @@ GRID = [(link, mention) for link in (0.4, 0.5, 0.6) for mention in (0.2, 0.3, 0.
 
 
 def run_at(folder: Path, link: float, mention: float) -> list[dict[str, Any]]:
-    import detector.core as core
     import detector.link as lk
+    import detector.linking as linking
 
     saved = lk.LINK_AT, lk.MENTION_AT
-    lk.LINK_AT = core.LINK_AT = link
-    lk.MENTION_AT = core.MENTION_AT = mention
+    lk.LINK_AT = linking.LINK_AT = link
+    lk.MENTION_AT = linking.MENTION_AT = mention
     try:
         return list(detect_events(folder / "topics.yaml", folder / "items.jsonl"))
     finally:
-        lk.LINK_AT = core.LINK_AT = saved[0]
-        lk.MENTION_AT = core.MENTION_AT = saved[1]
+        lk.LINK_AT = linking.LINK_AT = saved[0]
+        lk.MENTION_AT = linking.MENTION_AT = saved[1]
 
 
 def restrict(data: Dataset, claims: set[str]) -> Dataset:
