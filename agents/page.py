@@ -222,6 +222,18 @@ def safe_next(target: Any) -> str:
 
 # -- views ----------------------------------------------------------------------
 
+def topic_group(topic_id: str, name: str, parties: list[str] | None,
+                cards: list[dict[str, Any]]) -> dict[str, Any]:
+    """A topic's claims, newest change first: the decided ones, then the
+    unverified (which the page folds away: most claims nobody has spoken to)."""
+    cards = sorted(cards, key=lambda c: (str(c["last_change"] or ""), str(c["claim_id"])),
+                   reverse=True)
+    return {"id": topic_id, "name": name, "tracked": parties is not None,
+            "parties": parties or [], "count": len(cards),
+            "decided": [c for c in cards if c["status"] != "unverified"],
+            "unverified": [c for c in cards if c["status"] == "unverified"]}
+
+
 @page_errors
 async def index(pipe: Pipeline, request: Any) -> Any:
     check_read_token(pipe, authorization(request))
@@ -244,20 +256,16 @@ async def index(pipe: Pipeline, request: Any) -> Any:
             counts[card["status"]] += 1
         if not statuses_wanted or card["status"] in statuses_wanted:
             cards.setdefault(str(card["topic_id"]), []).append(card)
-    for group in cards.values():
-        group.sort(key=lambda c: (str(c["last_change"] or ""), str(c["claim_id"])),
-                   reverse=True)
-    groups = [{"id": t.id, "name": t.name, "tracked": True,
-               "parties": [p.name for p in t.parties], "claims": cards.get(t.id, [])}
+    groups = [topic_group(t.id, t.name, [p.name for p in t.parties], cards.get(t.id, []))
               for t in tracked if not topics_wanted or t.id in topics_wanted]
-    groups += [{"id": tid, "name": tid, "tracked": False, "parties": [], "claims": found}
+    groups += [topic_group(tid, tid, None, found)
                for tid, found in sorted(cards.items()) if tid not in names]
     topic_filter = sorted(topics_wanted) or None
     alerts = [alert_view(e.event) for e in pipe.hub.recent(topic_filter, None, RECENT_ALERTS)]
     return render(
         "index.html", groups=groups, topics=tracked, counts=counts,
         chosen_topics=topics_wanted, chosen_statuses=statuses_wanted,
-        shown=sum(len(g["claims"]) for g in groups), alerts=alerts,
+        shown=sum(g["count"] for g in groups), alerts=alerts,
         stream=stream_url(topic_filter), last_alert_id=alerts[0]["id"] if alerts else "",
         partitions=partition_note(pipe))
 

@@ -99,6 +99,10 @@
       if (changed) {
         changed.hidden = false;
       }
+      var folded = row.closest("details");
+      if (folded) {
+        folded.open = true; // an unverified claim that changed: show it
+      }
     }
     var notice = document.querySelector("[data-new-alert]");
     if (notice) {

@@ -77,6 +77,7 @@ async def client(tmp_path: Path) -> AsyncIterator[Client]:
                   observation(2, "seized", "marren-strait", "deny", "Dravonia",
                               "Dravonia called it “a fabrication from start to end” on Monday."))
         put_claim(p, observation(3, "paused", "velotinib", "confirm", "Medrix", "It paused."))
+        put_claim(p, observation(4, "talk", "velotinib", "report", "Wire", "Talk of a pause."))
         alert(p, "alert-1", "seized", "marren-strait", "confirmed")
         c = TestClient(TestServer(p.app.web.web_app))  # type: ignore[attr-defined]
         await c.start_server()
@@ -122,7 +123,9 @@ def claim_ids(html: str) -> list[str]:
 async def test_index_lists_topics_claims_stances_and_last_change(client: Client) -> None:
     c = await client()
     html = await page(c, "/")
-    assert claim_ids(html) == ["seized", "paused"]  # the topics in their file's order
+    # the topics in their file's order, the unverified claims folded away after the others
+    assert claim_ids(html) == ["seized", "paused", "talk"]
+    assert re.search(r'<details class="unverified">\s*<summary>1 unverified claim', html)
     text = " ".join(Elements(html).text)
     assert "Marren <Strait>" in text and "Velotinib" in text
     assert "Kestria: " in text and "Dravonia: " in text
@@ -131,16 +134,22 @@ async def test_index_lists_topics_claims_stances_and_last_change(client: Client)
 
 
 @pytest.mark.parametrize(("query", "shown"), [
-    ("?topic=velotinib", ["paused"]),
+    ("?topic=velotinib", ["paused", "talk"]),
     ("?status=disputed", ["seized"]),
     ("?status=confirmed", ["paused"]),
+    ("?status=confirmed,unverified", ["paused", "talk"]),
     ("?topic=velotinib&status=disputed", []),
-    ("?status=", ["seized", "paused"]),
+    ("?status=", ["seized", "paused", "talk"]),
 ])
 async def test_index_filters_by_topic_and_status(client: Client, query: str,
                                                  shown: list[str]) -> None:
     c = await client()
     assert claim_ids(await page(c, "/" + query)) == shown
+
+
+async def test_unverified_claims_unfold_when_asked_for(client: Client) -> None:
+    c = await client()
+    assert '<details class="unverified" open>' in await page(c, "/?status=unverified")
 
 
 async def test_unknown_status_is_a_400_page(client: Client) -> None:
@@ -194,7 +203,7 @@ async def test_the_read_token_is_asked_once_and_kept_in_a_cookie(client: Client)
                         allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"] == "/"
     assert "HttpOnly" in resp.headers["Set-Cookie"]
-    assert claim_ids(await page(c, "/")) == ["seized", "paused"]
+    assert claim_ids(await page(c, "/")) == ["seized", "paused", "talk"]
     stream = await c.get("/page/alerts/stream", timeout=5)
     assert stream.status == 200 and stream.content_type == "text/event-stream"
     stream.close()
