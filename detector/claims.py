@@ -64,6 +64,9 @@ class ClaimIndex:
     def __init__(self) -> None:
         self._by_topic: dict[str, list[Claim]] = {}
         self._by_id: dict[str, Claim] = {}
+        #: (topic, non-entity term) -> positions in _by_topic[topic] of the claims holding
+        #: it: `best` scores only claims that share such a term (similarity needs one)
+        self._by_term: dict[tuple[str, str], list[int]] = {}
         #: claims opened by `assign` since the last drain_new()
         self._new: list[Claim] = []
 
@@ -81,12 +84,18 @@ class ClaimIndex:
     def drop_topic(self, topic_id: str) -> None:
         for c in self._by_topic.pop(topic_id, ()):
             self._by_id.pop(c.id, None)
+            for t in c.terms:
+                self._by_term.pop((topic_id, t), None)
 
     def add(self, claim: Claim) -> Claim:
         existing = self._by_id.get(claim.id)
         if existing is not None:
             return existing
-        self._by_topic.setdefault(claim.topic_id, []).append(claim)
+        claims = self._by_topic.setdefault(claim.topic_id, [])
+        for t in claim.terms:
+            if not t.startswith("@"):
+                self._by_term.setdefault((claim.topic_id, t), []).append(len(claims))
+        claims.append(claim)
         self._by_id[claim.id] = claim
         return claim
 
@@ -96,7 +105,10 @@ class ClaimIndex:
         best_score = 0.0
         best_key: tuple[float, float, bool] = (0.0, 0.0, False)
         low = sentence.lower()
-        for c in self._by_topic.get(topic_id, ()):
+        claims = self._by_topic.get(topic_id, [])
+        near = sorted({n for t in terms if not t.startswith("@")
+                       for n in self._by_term.get((topic_id, t), ())})
+        for c in (claims[n] for n in near):  # in the order the claims were added
             if c.pinned and c.keywords and not any(k.lower() in low for k in c.keywords):
                 continue
             score = similarity(terms, c.terms)

@@ -10,6 +10,7 @@ word hits count only where one sentence holds enough of them (`claim_sentences`)
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -156,10 +157,13 @@ class Scanner:
         hits: list[Hit] = []
         claim_hits: list[Hit] = []
         topics_ = self._tr.topics
-        for match_id, s, e in self._matcher(doc):
+        matches = self._matcher(doc)
+        if matches:  # character offsets of the tokens, read once (not a span per match)
+            first = [t.idx for t in doc]
+            last = [t.idx + len(t) for t in doc]
+        for match_id, s, e in matches:
             kind, tid, value = self._keys[match_id]
-            span = doc[s:e]
-            hit = Hit(span.start_char, span.end_char, kind, tid, value)
+            hit = Hit(first[s], last[e - 1], kind, tid, value)
             if kind == "C":
                 claim_hits.append(hit)
             else:
@@ -181,9 +185,12 @@ class Scanner:
         claim's names or figures and another of its words (three of its words when it
         names nothing), or any hit of a claim with hand-given keywords."""
         bounds = list(sentences(text))
+        starts = [s for s, _e in bounds]
         groups: dict[tuple[str, int], list[Hit]] = {}
         for h in claim_hits:
-            n = next((i for i, (s, e) in enumerate(bounds) if s <= h.start < e), -1)
+            n = bisect_right(starts, h.start) - 1  # the sentence the hit starts in
+            if n < 0 or h.start >= bounds[n][1]:
+                n = -1
             groups.setdefault((h.value, n), []).append(h)
         kept: list[Hit] = []
         for (cid, _n), group in groups.items():
