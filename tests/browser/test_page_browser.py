@@ -25,8 +25,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.browser]
 SEEDS = ROOT / "seeds"
 ARTIFACTS = Path(os.environ.get("CLAIMWATCH_ARTIFACTS") or ROOT / "tests" / ".artifacts")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver") or (
-    "/usr/bin/chromedriver" if Path("/usr/bin/chromedriver").exists() else None)
+CHROMEDRIVER = shutil.which("chromedriver")
 #: an item that changes a demo claim, with script and markup in every text field
 LIVE_ITEM = {
     "id": "browser-live-1",
@@ -55,6 +54,7 @@ def worker(broker: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Wo
     if not (CHROMIUM and CHROMEDRIVER):
         pytest.skip("Debian's chromium and chromium-driver are not installed "
                     "(apt-get install chromium chromium-driver)")
+    pytest.importorskip("selenium", reason="selenium (a dev dependency) is not installed")
     w = make_worker(tmp_path_factory.mktemp("page"), broker)
     w.start()
     try:
@@ -87,12 +87,14 @@ def driver(worker: Worker) -> Iterator[Any]:
         d.quit()
 
 
-def screenshot(driver: Any, name: str, width: int = 1280) -> Path:
-    """The whole page (the window grown to its height, up to 6000 px)."""
+def screenshot(driver: Any, name: str, width: int = 1280, full: bool = True) -> Path:
+    """The whole page (the window grown to its height, up to 6000 px), or its
+    first screen."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     driver.set_window_size(width, 900)
-    height = driver.execute_script("return document.documentElement.scrollHeight")
-    driver.set_window_size(width, min(int(height) + 100, 6000))
+    if full:
+        height = driver.execute_script("return document.documentElement.scrollHeight")
+        driver.set_window_size(width, min(int(height) + 100, 6000))
     path = ARTIFACTS / f"{name}.png"
     driver.save_screenshot(str(path))
     driver.set_window_size(1280, 900)
@@ -189,6 +191,7 @@ def test_a_new_alert_appears_live_and_its_markup_is_inert(worker: Worker, driver
     assert row.find_element("css selector", '[data-field="status"]').text == status
     assert row.find_element("css selector", '[data-field="changed"]').is_displayed()
     screenshot(driver, "index-live-alert")
+    screenshot(driver, "index-live-alert-top", width=1024, full=False)  # the README's
 
 
 def with_live_item(worker: Worker) -> dict[str, Any]:
@@ -242,4 +245,5 @@ def test_the_claim_page_shows_the_timeline(worker: Worker, driver: Any) -> None:
         assert party in driver.find_element("css selector", "ul.stances").text
     wait_live(driver)
     screenshot(driver, "claim")
+    screenshot(driver, "claim-top", width=1024, full=False)  # the README's
     screenshot(driver, "claim-phone", width=390)
