@@ -158,7 +158,8 @@ def text_digest(title: str, body: str) -> str:
     return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=12).hexdigest()
 
 
-def _cut(text: str, max_bytes: int) -> str:
+def cut_text(text: str, max_bytes: int) -> str:
+    """At most max_bytes of UTF-8, cut at a character boundary."""
     data = text.encode("utf-8")
     if len(data) <= max_bytes:
         return text
@@ -201,7 +202,7 @@ def parse_document(content: bytes, *, url: str, headers: Mapping[str, str] | Non
     dated = True
     for raw in reversed(parsed.get("entries") or []):
         title = _text(raw.get("title_detail"), str(raw.get("title") or ""))
-        body = _cut(_body(raw), max_body_bytes)
+        body = cut_text(_body(raw), max_body_bytes)
         link = str(raw.get("link") or "").strip() or None
         base = entry_base_id(url, raw.get("id"), link, title)
         if base is None or not (title or body):

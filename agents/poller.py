@@ -42,13 +42,13 @@ import urllib.request
 import zlib
 from collections.abc import Callable, Iterator, Sequence
 from concurrent import futures
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
 import yaml
 
-from agents.feedentries import Entry, NotAFeed, ParsedFeed, parse_document
+from agents.feedentries import Entry, NotAFeed, ParsedFeed, cut_text, parse_document
 from agents.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -82,6 +82,9 @@ class FeedConfig:
     timeout: float = 20.0  # seconds for the whole response, redirects included
     max_bytes: int = 5_000_000  # response size cap (after decompression)
     max_backoff: float = 3600.0  # longest delay after repeated failures
+    #: fetch each new entry's link and send the article's text (trafilatura) instead
+    #: of the feed's summary, when the extracted text is longer
+    article: bool = False
 
 
 @dataclass(frozen=True)
@@ -98,7 +101,7 @@ _STRINGS = ("source", "language")
 def _options(raw: Any, where: str) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise FeedsFileError(f"{where}: expected a mapping")
-    known = {"url", *_NUMBERS, *_STRINGS}
+    known = {"url", "article", *_NUMBERS, *_STRINGS}
     unknown = sorted(set(map(str, raw)) - known)
     if unknown:
         raise FeedsFileError(f"{where}: unknown key(s) {', '.join(unknown)} "
@@ -112,6 +115,10 @@ def _options(raw: Any, where: str) -> dict[str, Any]:
             if key == "jitter" and value > 0.5:
                 raise FeedsFileError(f"{where}: jitter must be at most 0.5")
             out[key] = kind(value)
+    if "article" in raw:
+        if not isinstance(raw["article"], bool):
+            raise FeedsFileError(f"{where}: article must be true or false")
+        out["article"] = raw["article"]
     for key in _STRINGS:
         if key in raw and raw[key] is not None:
             if not isinstance(raw[key], str):
@@ -429,6 +436,19 @@ def plan(entries: Sequence[Entry], state: FeedState, max_revisions: int = MAX_RE
     return out
 
 
+def article_text(html: bytes) -> str:
+    """The main text of an article page (trafilatura), "" when it finds none."""
+    import trafilatura
+
+    try:
+        text = trafilatura.extract(html.decode("utf-8", "replace"), include_comments=False,
+                                   include_tables=False, favor_precision=True)
+    except Exception:  # a page trafilatura cannot read gives no text, never a crash
+        log.debug("article extraction failed", exc_info=True)
+        return ""
+    return (text or "").strip()
+
+
 # -- metrics ------------------------------------------------------------------
 
 class FeedMetrics:
@@ -452,6 +472,13 @@ class FeedMetrics:
             self.polls.labels(result)
         for kind in ("new", "revision"):
             self.items_sent.labels(kind)
+        self.articles = Counter(
+            "claimwatch_feed_articles",
+            "Article pages fetched for feeds with `article: true`, by result: used (the "
+            "article's text replaced the summary), short (the summary was kept), failed.",
+            ["result"], registry=r)
+        for result in ("used", "short", "failed"):
+            self.articles.labels(result)
 
 
 # -- polling --------------------------------------------------------------------
@@ -570,6 +597,8 @@ class Poller:
             log.warning("feed %s: entry %s changed again after %d revisions: not sent",
                         feed.url, e.base_id, MAX_REVISIONS)
             self.state.record(e.base_id, e.digest, MAX_REVISIONS, now)
+        if feed.article:
+            todo.send = [self._with_article(feed, o) for o in todo.send]
         acked = self.sink(todo.send) if todo.send else set()
         for o in todo.send:
             if o.item_id in acked:
@@ -586,6 +615,32 @@ class Poller:
         self.state.set_validators(feed.url, resp.headers.get("etag"),
                                   resp.headers.get("last-modified"))
         return PollOutcome("ok", len(acked))
+
+    def _with_article(self, feed: FeedConfig, out: Outgoing) -> Outgoing:
+        """The entry with its article's text as the body, when the link's page gives
+        more text than the feed's summary; the summary otherwise (a failed fetch is
+        counted and logged, never a failed poll). The entry's digest stays the feed's,
+        so a page that changes around its article sends no revision."""
+        link = out.entry.fields.get("url")
+        if not link:
+            return out
+        try:
+            resp = fetch(link, timeout=feed.timeout, max_bytes=feed.max_bytes,
+                         agent=self.agent)
+            text = article_text(resp.content)
+        except PollFailure as exc:
+            log.info("feed %s: article %s not fetched: %s (%s)", feed.url, link,
+                     exc.result, exc.detail)
+            self.metrics.articles.labels("failed").inc()
+            return out
+        body = str(out.entry.fields.get("body") or "")
+        if len(text) <= len(body):
+            self.metrics.articles.labels("short").inc()
+            return out
+        self.metrics.articles.labels("used").inc()
+        fields = {**out.entry.fields,
+                  "body": cut_text(text, self.max_body_bytes)}
+        return replace(out, entry=replace(out.entry, fields=fields))
 
     def run(self, stop: threading.Event, once: bool = False) -> None:
         """Poll every feed on its schedule until `stop` is set (with `once`: poll

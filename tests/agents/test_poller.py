@@ -231,3 +231,55 @@ def test_feeds_run_checks_the_file_then_the_broker(
     good.write_text("feeds: ['http://127.0.0.1:1/x']", encoding="utf-8")
     assert cli.main(["feeds", "run", str(good)]) == 2
     assert "cannot reach the Kafka broker" in capsys.readouterr().err
+
+
+# -- article text -------------------------------------------------------------------
+
+ARTICLE = """<html><head><title>Tram line opens</title></head><body>
+<nav><a href="/">Home</a> <a href="/city">City</a></nav>
+<article><h1>Tram line 7 opens on time</h1>
+<p>The city's seventh tram line opened on Monday morning, on the date the transport
+authority had promised two years ago, its director told reporters at the depot.</p>
+<p>The authority said the line would carry 40,000 passengers a day by the summer and
+denied reports that the last section had failed its safety inspection.</p>
+<p>Residents along the route said the first trams ran quietly and on schedule.</p>
+</article><footer>Subscribe to our newsletter</footer></body></html>"""
+
+
+def test_a_feed_with_article_true_sends_the_articles_text(server: FeedServer,
+                                                          tmp_path: Path) -> None:
+    story = Story("pt-7", "Tram line 7 opens", ("Line 7 opened.",),
+                  link=server.url("/a/7"), published=1772431800.0)
+    missing = Story("pt-8", "Tram line 8 delayed", ("Line 8 is late.",),
+                    link=server.url("/a/8"), published=1772431801.0)
+    server.set("/f", document(rss("W", [story, missing])))
+    server.set("/a/7", document(ARTICLE.encode(), content_type="text/html; charset=utf-8"))
+    server.set("/a/8", status(404))
+    sent: list[Outgoing] = []
+
+    def sink(items: Sequence[Outgoing]) -> set[str]:
+        sent.extend(items)
+        return {o.item_id for o in items}
+
+    feed = FeedConfig(server.url("/f"), timeout=1.0, article=True)
+    poller = Poller([feed], FeedState(tmp_path / "feeds.sqlite3"), sink, FeedMetrics(),
+                    agent=AGENT)
+    assert poller.poll(feed).result == "ok"  # a missing article page fails no poll
+    bodies = {o.entry.fields["title"]: o.entry.fields["body"] for o in sent}
+    assert "denied reports that the last section had failed" in bodies["Tram line 7 opens"]
+    assert "Subscribe to our newsletter" not in bodies["Tram line 7 opens"]
+    assert bodies["Tram line 8 delayed"] == "Line 8 is late."  # the summary, kept
+    sample = poller.metrics.registry.get_sample_value
+    assert sample("claimwatch_feed_articles_total", {"result": "used"}) == 1
+    assert sample("claimwatch_feed_articles_total", {"result": "failed"}) == 1
+
+
+def test_article_is_a_boolean_in_the_feeds_file(tmp_path: Path) -> None:
+    from agents.poller import FeedsFileError, load_feeds_file
+
+    path = tmp_path / "feeds.yaml"
+    path.write_text("feeds:\n  - url: https://news.example.org/rss\n    article: true\n")
+    assert load_feeds_file(path).feeds[0].article is True
+    path.write_text("feeds:\n  - url: https://news.example.org/rss\n    article: yes please\n")
+    with pytest.raises(FeedsFileError, match="article must be true or false"):
+        load_feeds_file(path)
