@@ -1,8 +1,10 @@
 """Learned stance of a news body toward a pinned claim (FNC-1 style).
 
 Pure standard library at run time: a regex tokenizer, hand-made lexical
-features, and gradient-boosted trees exported to gzip JSON by
-``scripts/train_stance.py``.  Labels: "unrelated", "confirm", "deny", "report".
+features, a body text model (tf-idf and a logistic regression, stacked), and
+gradient-boosted trees, all fitted with scikit-learn by
+``scripts/train_stance.py`` and exported to gzip JSON that this module
+evaluates.  Labels: "unrelated", "confirm", "deny", "report".
 
 The body side of the features is cached: :meth:`StanceModel.prepare` turns a
 text into a :class:`Body` once, and that object can be scored against many
@@ -26,7 +28,9 @@ from typing import Any
 
 LABELS: tuple[str, ...] = ("unrelated", "confirm", "deny", "report")
 MODEL_RESOURCE = "stance_model.json.gz"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+# classes of the body-level text model, in the order of its probabilities
+BODY_LR_CLASSES: tuple[str, ...] = ("confirm", "deny", "report")
 
 # ---------------------------------------------------------------------------
 # Text handling
@@ -157,6 +161,13 @@ def stem(w: str) -> str:
     return w
 
 
+def text_terms(text: str) -> list[str]:
+    """The body text model's terms: stems of every token (function words too,
+    'not' matters) and of adjacent pairs."""
+    st = [stem(t) for t in tokenize(text)]
+    return st + [f"{a} {b}" for a, b in pairwise(st)]
+
+
 def _phrase_count(toks: Sequence[str], phrases: Sequence[tuple[str, ...]]) -> int:
     n = 0
     if not toks:
@@ -240,6 +251,8 @@ class Body:
     n_tok: int
     n_quotes: int
     n_questions: int
+    # the body text model's probabilities (BODY_LR_CLASSES), when the model has one
+    lr: tuple[float, ...] = ()
     # per-claim memo is not stored here (claims are cached separately)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -267,7 +280,7 @@ def _caps(text: str) -> frozenset[str]:
     return frozenset(stem(w.lower()) for w in _CAPS_RE.findall(text)) - STOP
 
 
-FEATURE_NAMES: tuple[str, ...] = (
+BASE_FEATURE_NAMES: tuple[str, ...] = (
     # relatedness
     "cos_body", "cos_lead", "cos_sent_max", "cos_sent_top3", "cos_sent_2nd",
     "frac_claim_in_body", "idf_frac_claim_in_body", "frac_claim_in_lead",
@@ -292,6 +305,8 @@ FEATURE_NAMES: tuple[str, ...] = (
     "r_ref", "r_hed", "r_con", "r_neg", "r_dv", "r_frac_ref", "first_ref_pos",
     "cneg_x_tref", "cref_x_bref",
 )
+# the stacked body-level text model: its probability of each related class
+FEATURE_NAMES: tuple[str, ...] = BASE_FEATURE_NAMES + tuple(f"lr_{k}" for k in BODY_LR_CLASSES)
 N_FEATURES = len(FEATURE_NAMES)
 
 
@@ -325,6 +340,10 @@ class StanceModel:
         bias = spec.get("log_bias", [0.0] * len(self.classes))
         self.log_bias: list[float] = [float(b) for b in bias]
         self._claims: dict[str, Claim] = {}
+        # body text model: term -> (idf, weight per class), and intercepts
+        lr = spec.get("body_lr")
+        self.lr_terms: dict[str, list[float]] = dict(lr["terms"]) if lr else {}
+        self.lr_intercept: list[float] = [float(v) for v in lr["intercept"]] if lr else []
 
     # -- loading -----------------------------------------------------------------
     @classmethod
@@ -344,6 +363,26 @@ class StanceModel:
         """A model without trees: only :meth:`features` works (for training)."""
         return cls({"format": FORMAT_VERSION, "idf": dict(idf), "unk_idf": unk_idf,
                     "classes": list(LABELS), "baseline": [0.0] * 4, "trees": [[]] * 4})
+
+    def body_lr(self, text: str) -> tuple[float, ...]:
+        """The body text model: sublinear tf-idf, l2-normed, then a softmax over
+        linear scores (scikit-learn's TfidfVectorizer and LogisticRegression,
+        exported by the training script)."""
+        if not self.lr_intercept:
+            return ()
+        counts = Counter(t for t in text_terms(text) if t in self.lr_terms)
+        w = {t: (1.0 + math.log(c)) * self.lr_terms[t][0] for t, c in counts.items()}
+        norm = math.sqrt(sum(v * v for v in w.values())) or 1.0
+        raw = list(self.lr_intercept)
+        for t in sorted(w):
+            row = self.lr_terms[t]
+            x = w[t] / norm
+            for k in range(len(raw)):
+                raw[k] += x * row[k + 1]
+        m = max(raw)
+        ex = [math.exp(r - m) for r in raw]
+        z = sum(ex)
+        return tuple(e / z for e in ex)
 
     # -- preparing texts -----------------------------------------------------------
     def prepare(self, text: str) -> Body:
@@ -375,6 +414,7 @@ class StanceModel:
             n_tok=len(toks),
             n_quotes=sum(text.count(q) for q in "\"“”") // 2,
             n_questions=text.count("?"),
+            lr=self.body_lr(text),
         )
 
     def claim(self, text: str) -> Claim:
@@ -405,6 +445,14 @@ class StanceModel:
 
     # -- features -------------------------------------------------------------------
     def features(self, claim: str | Claim, body: str | Body) -> list[float]:
+        """All of FEATURE_NAMES (the model must have its body text model)."""
+        b = self.prepare(body) if isinstance(body, str) else body
+        if len(b.lr) != len(BODY_LR_CLASSES):
+            raise ValueError("this stance model has no body text model")
+        return [*self.base_features(claim, b), *b.lr]
+
+    def base_features(self, claim: str | Claim, body: str | Body) -> list[float]:
+        """BASE_FEATURE_NAMES: the hand-made features of a (claim, body) pair."""
         c = self.claim(claim) if isinstance(claim, str) else claim
         b = self.prepare(body) if isinstance(body, str) else body
         n_c = len(c.stem_set) or 1

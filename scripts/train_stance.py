@@ -2,11 +2,18 @@
 
     .venv/bin/python scripts/train_stance.py [--data ../shared/data/fnc1] [--out PATH]
 
-Grouped 5-fold cross-validation by headline (a headline's pairs all in one
-fold) with per-fold and mean relative FNC score, per-class F1 and the
-confusion matrix; then a fit on all pairs, exported as gzip JSON that
-``detector.stancemodel`` evaluates in pure Python.  Fixed seeds: the same data
-gives the same file.  scikit-learn and numpy are used here only.
+Two scikit-learn models, stacked: a body text model (TfidfVectorizer and a
+LogisticRegression over agree/disagree/discuss, fitted on related pairs) whose
+out-of-fold probabilities join the hand-made features of a
+HistGradientBoostingClassifier over the four classes.
+
+Grouped 5-fold cross-validation (by headline, or by claim: ``--group claim``)
+with per-fold and mean relative FNC score, per-class F1 and the confusion
+matrix; the text model's probabilities for a fold's training pairs come from an
+inner grouped cross-validation, so no pair is scored by a model that saw it.
+Then a fit on all pairs, exported as gzip JSON that ``detector.stancemodel``
+evaluates in pure Python.  Fixed seeds: the same data gives the same file.
+scikit-learn and numpy are used here only.
 """
 
 from __future__ import annotations
@@ -26,7 +33,10 @@ from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 from sklearn.ensemble import HistGradientBoostingClassifier
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from agents.evaluate import fnc1  # noqa: E402
 from detector.stancemodel import (  # noqa: E402
+    BODY_LR_CLASSES,
     FEATURE_NAMES,
     FORMAT_VERSION,
     LABELS,
@@ -41,6 +52,7 @@ from detector.stancemodel import (  # noqa: E402
     StanceModel,
     _content,
     stem,
+    text_terms,
     tokenize,
 )
 
@@ -50,6 +62,8 @@ FNC_TO_MODEL = {"unrelated": "unrelated", "agree": "confirm", "disagree": "deny"
 CLASS_INDEX = {lab: i for i, lab in enumerate(LABELS)}
 SEED = 20240611
 VOCAB_CAP = 20000
+TEXT_VOCAB_CAP = 30000
+UNRELATED = CLASS_INDEX["unrelated"]
 
 
 def build_idf(texts: list[str], cap: int = VOCAB_CAP) -> tuple[dict[str, float], float]:
@@ -61,6 +75,39 @@ def build_idf(texts: list[str], cap: int = VOCAB_CAP) -> tuple[dict[str, float],
     idf = {t: round(math.log((n + 1) / (df[t] + 1)) + 1.0, 4) for t in kept}
     unk = round(math.log((n + 1) / 2) + 1.0, 4)
     return idf, unk
+
+
+def fit_text_model(B: sparse.csr_matrix, y: np.ndarray, rows: np.ndarray,
+                   C: float) -> LogisticRegression:
+    """The body text model, fitted on the related pairs among ``rows``
+    (B: one tf-idf row per pair)."""
+    m = rows[y[rows] != UNRELATED]
+    lr = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+    lr.fit(B[m], y[m])
+    return lr
+
+
+def text_probas(B: sparse.csr_matrix, y: np.ndarray, groups: np.ndarray, train: np.ndarray,
+                test: np.ndarray, C: float, folds: int) -> tuple[np.ndarray, np.ndarray]:
+    """Text model probabilities for ``train`` (out of fold, grouped) and ``test``."""
+    p_train = np.zeros((len(train), len(BODY_LR_CLASSES)))
+    for itr, ite in GroupKFold(n_splits=folds).split(train, groups=groups[train]):
+        p_train[ite] = fit_text_model(B, y, train[itr], C).predict_proba(B[train[ite]])
+    if not len(test):
+        return p_train, np.zeros((0, len(BODY_LR_CLASSES)))
+    return p_train, fit_text_model(B, y, train, C).predict_proba(B[test])
+
+
+def export_text_model(vec: TfidfVectorizer, lr: LogisticRegression) -> dict[str, object]:
+    assert [LABELS[int(c)] for c in lr.classes_] == list(BODY_LR_CLASSES)
+    terms = {}
+    for term, j in vec.vocabulary_.items():
+        terms[term] = [round(float(vec.idf_[j]), 6),
+                       *(round(float(w), 6) for w in lr.coef_[:, j])]
+    return {"terms": dict(sorted(terms.items())),
+            "intercept": [round(float(b), 6) for b in lr.intercept_],
+            "params": {"C": lr.C, "class_weight": "balanced", "sublinear_tf": True,
+                       "min_df": vec.min_df, "max_features": vec.max_features}}
 
 
 def make_clf(params: dict[str, object]) -> HistGradientBoostingClassifier:
@@ -157,8 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "fnc1"))
     ap.add_argument("--out", default=str(ROOT / "detector" / "data" / MODEL_RESOURCE))
     ap.add_argument("--folds", type=int, default=5)
-    ap.add_argument("--group", choices=("headline", "claim"), default="headline",
-                    help="CV groups: by headline (the brief's protocol) or by claim, i.e. "
+    ap.add_argument("--group", choices=("headline", "claim"), default="claim",
+                    help="CV groups: by headline or by claim (the default), i.e. "
                     "connected components of headlines and bodies over related pairs, so "
                     "no body of a test claim is seen in training (closer to unseen data)")
     ap.add_argument("--no-cv", action="store_true", help="skip cross-validation")
@@ -167,7 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--leaves", type=int, default=15)
     ap.add_argument("--min-leaf", type=int, default=200)
     ap.add_argument("--w-deny", type=float, default=4.0, help="training weight of deny pairs")
-    ap.add_argument("--w-dis-obj", type=float, default=0.1,
+    ap.add_argument("--C", type=float, default=2.0, help="text model's inverse regularization")
+    ap.add_argument("--w-dis-obj", type=float, default=0.5,
                     help="weight of disagree F1 next to the relative score when tuning biases")
     args = ap.parse_args(argv)
 
@@ -179,7 +227,15 @@ def main(argv: list[str] | None = None) -> int:
     idf, unk = build_idf([bodies[k] for k in sorted(bodies)] + headlines)
     fm = StanceModel.feature_only(idf, unk)
     prepared = {k: fm.prepare(v) for k, v in bodies.items()}
-    X = np.array([fm.features(p.headline, prepared[p.body_id]) for p in pairs], dtype=float)
+    X = np.array([fm.base_features(p.headline, prepared[p.body_id]) for p in pairs],
+                 dtype=float)
+    # the text model's vocabulary and idf come from the bodies alone (no labels)
+    bids = sorted(bodies)
+    vec = TfidfVectorizer(analyzer=text_terms, min_df=3, sublinear_tf=True,
+                          max_features=TEXT_VOCAB_CAP)
+    bmat = vec.fit_transform([bodies[b] for b in bids])
+    brow = {b: i for i, b in enumerate(bids)}
+    B = bmat[np.array([brow[p.body_id] for p in pairs])]
     y = np.array([CLASS_INDEX[FNC_TO_MODEL[p.stance or ""]] for p in pairs])
     hidx = {h: i for i, h in enumerate(headlines)}
     if args.group == "headline":
@@ -187,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         groups = claim_groups(pairs, hidx)
     print(f"{len(pairs)} pairs, {len(bodies)} bodies, {len(headlines)} headlines, "
-          f"{X.shape[1]} features, vocab {len(idf)} ({time.time() - t0:.1f}s)")
+          f"{X.shape[1]} hand-made features, vocab {len(idf)}, "
+          f"text terms {len(vec.vocabulary_)} ({time.time() - t0:.1f}s)")
 
     params = {"max_iter": args.iters, "learning_rate": args.lr, "max_leaf_nodes": args.leaves,
               "min_samples_leaf": args.min_leaf, "l2_regularization": 1.0}
@@ -199,9 +256,10 @@ def main(argv: list[str] | None = None) -> int:
         oof = np.zeros((len(y), 4))
         folds = list(GroupKFold(n_splits=args.folds).split(X, y, groups))
         for i, (tr, te) in enumerate(folds):
+            p_tr, p_te = text_probas(B, y, groups, tr, te, args.C, args.folds)
             clf = make_clf(params)
-            clf.fit(X[tr], y[tr], sample_weight=sample_weights(y[tr], cw))
-            oof[te] = clf.predict_proba(X[te])
+            clf.fit(np.hstack([X[tr], p_tr]), y[tr], sample_weight=sample_weights(y[tr], cw))
+            oof[te] = clf.predict_proba(np.hstack([X[te], p_te]))
             print_report(f"fold {i + 1} (argmax)", fnc_eval(y[te], oof[te].argmax(1)))
         res = fnc_eval(y, oof.argmax(1))
         print_report("CV pooled (argmax)", res)
@@ -222,8 +280,11 @@ def main(argv: list[str] | None = None) -> int:
         print_report("CV pooled (nested-tuned)", res)
         print(fnc1.format_confusion(res["confusion"]))  # type: ignore[arg-type]
 
+    everything = np.arange(len(y))
+    p_all, _ = text_probas(B, y, groups, everything, everything[:0], args.C, args.folds)
     clf = make_clf(params)
-    clf.fit(X, y, sample_weight=sample_weights(y, cw))
+    clf.fit(np.hstack([X, p_all]), y, sample_weight=sample_weights(y, cw))
+    text_model = fit_text_model(B, y, everything, args.C)
     trees: list[list[object]] = [[] for _ in range(4)]
     for it in clf._predictors:
         for k, pred in enumerate(it):
@@ -236,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         "log_bias": [float(b) for b in log_bias],
         "idf": idf,
         "unk_idf": unk,
+        "body_lr": export_text_model(vec, text_model),
         "features": list(FEATURE_NAMES),
         "params": {**params, "class_weight": {LABELS[k]: v for k, v in cw.items()}},
         "trained_on": "FNC-1 train split (49,972 pairs)",
@@ -243,9 +305,15 @@ def main(argv: list[str] | None = None) -> int:
     # check the pure-Python evaluation against scikit-learn on a sample
     m = StanceModel(spec)
     m.log_bias = [0.0] * 4
-    sk = clf.predict_proba(X[:500])
-    py = np.array([[m.proba_from_features(list(x))[c] for c in m.classes] for x in X[:500]])
-    print(f"max |sklearn - pure python| proba on 500 rows: {np.abs(sk - py).max():.2e}")
+    sample = everything[::100]
+    sk_text = text_model.predict_proba(B[sample])
+    py_text = np.array([m.body_lr(bodies[pairs[i].body_id]) for i in sample])
+    print(f"max |sklearn - pure python| text model proba on {len(sample)} rows: "
+          f"{np.abs(sk_text - py_text).max():.2e}")
+    xs = np.hstack([X[sample], sk_text])
+    sk = clf.predict_proba(xs)
+    py = np.array([[m.proba_from_features(list(x))[c] for c in m.classes] for x in xs])
+    print(f"max |sklearn - pure python| proba on {len(sample)} rows: {np.abs(sk - py).max():.2e}")
     raw = json.dumps(spec, sort_keys=True, separators=(",", ":")).encode("utf-8")
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ from importlib import resources
 import pytest
 
 from detector.stancemodel import (
+    BODY_LR_CLASSES,
     FEATURE_NAMES,
     LABELS,
     MODEL_RESOURCE,
@@ -83,6 +84,27 @@ def test_predict_many_reuses_prepared_body(model: StanceModel) -> None:
     assert many[1][0] == "unrelated"
     text = "Officials deny that a giant squid was found alive in Cornwall."
     assert model.predict_many([(CLAIM, text)])[0] == model.predict(CLAIM, text)
+
+
+def test_body_text_model_reads_a_debunk(model: StanceModel) -> None:
+    debunk = ("The story is a hoax. Experts said the photo was fake and the claim is false; "
+              "officials denied it and said it never happened.")
+    plain = ("Volunteers returned the squid to the sea on Tuesday, the wildlife trust said, "
+             "and a marine biologist described how it was found.")
+    p_debunk, p_plain = model.body_lr(debunk), model.body_lr(plain)
+    assert len(p_debunk) == len(BODY_LR_CLASSES) and abs(sum(p_debunk) - 1.0) < 1e-9
+    deny = BODY_LR_CLASSES.index("deny")
+    assert p_debunk[deny] > 0.5 > p_plain[deny]
+    x = model.features(CLAIM, debunk)
+    assert len(x) == len(FEATURE_NAMES) and x[-len(BODY_LR_CLASSES):] == list(p_debunk)
+
+
+def test_features_need_the_text_model() -> None:
+    bare = StanceModel.feature_only({}, 1.0)
+    assert bare.body_lr("It is a hoax.") == ()
+    assert len(bare.base_features(CLAIM, "It is a hoax.")) == len(FEATURE_NAMES) - 3
+    with pytest.raises(ValueError, match="no body text model"):
+        bare.features(CLAIM, "It is a hoax.")
 
 
 def test_text_helpers() -> None:
