@@ -7,10 +7,16 @@ before the first event; no label ever comes from free text or an id.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable, Iterable, Iterator
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, Info
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
 from schemas.records import ALERT_TYPES, REJECT_REASONS, STANCES, STATUSES
 
+log = logging.getLogger(__name__)
 STAGES = ("ingest", "detect", "track", "deliver")
 DUPLICATE_KINDS = ("id", "text")
 WEBHOOK_RESULTS = ("delivered", "retried", "failed")
@@ -19,6 +25,42 @@ STAGE_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5
                  2.5, 5.0, 10.0)
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0,
                    300.0)
+
+
+#: (topic, partition, messages behind the end) for each partition to report
+LagRows = Callable[[], Iterable[tuple[str, int, int]]]
+
+
+class ConsumerLag(Collector):
+    """claimwatch_consumer_lag, computed when the registry is collected (a
+    scrape), from whatever `watch` was given; no series before that."""
+
+    NAME = "claimwatch_consumer_lag"
+    HELP = "Messages behind the end of each assigned partition."
+
+    def __init__(self) -> None:
+        self._rows: LagRows | None = None
+
+    def watch(self, rows: LagRows) -> None:
+        self._rows = rows
+
+    def _family(self) -> GaugeMetricFamily:
+        return GaugeMetricFamily(self.NAME, self.HELP, labels=["topic", "partition"])
+
+    def describe(self) -> Iterator[GaugeMetricFamily]:
+        yield self._family()
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = self._family()
+        if self._rows is not None:
+            try:
+                rows = list(self._rows())
+            except Exception as exc:  # a consumer stopping or rebalancing: no series
+                log.debug("consumer lag not read: %r", exc)
+                rows = []
+            for topic, partition, lag in rows:
+                family.add_metric([topic, str(partition)], max(0, lag))
+        yield family
 
 
 class Metrics:
@@ -67,9 +109,8 @@ class Metrics:
             ["kind"], registry=r)
         self.sse_clients = Gauge(
             "claimwatch_sse_clients", "Connected /alerts/stream clients.", registry=r)
-        self.consumer_lag = Gauge(
-            "claimwatch_consumer_lag", "Messages behind the end of each assigned partition.",
-            ["topic", "partition"], registry=r)
+        self.consumer_lag = ConsumerLag()
+        r.register(self.consumer_lag)
         self.last_consumed = Gauge(
             "claimwatch_last_consumed_timestamp_seconds",
             "Unix time of the last news message consumed.", registry=r)

@@ -1,6 +1,6 @@
 """Web views on the worker's port: /health, /metrics, the claims and alerts
-API, the SSE stream, topic and webhook changes behind the bearer token; the
-lag timer.
+API, the SSE stream, topic and webhook changes behind the bearer token;
+consumer lag, read when /metrics is scraped.
 
 Errors are JSON everywhere: `{"error": <code>, "detail": <why>}` with the
 HTTP status (unknown paths and methods too, through a middleware).
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
     from agents.app import Pipeline
 
 log = logging.getLogger(__name__)
-LAG_INTERVAL = 5.0
 SSE_KEEPALIVE = 10.0
 MAX_PAGE = 500
 #: request bodies: deepest nesting and longest integer accepted
@@ -216,30 +215,58 @@ def health(pipe: Pipeline) -> tuple[dict[str, Any], int]:
     return body, 200 if consuming else 503
 
 
-def update_lag(pipe: Pipeline) -> None:
-    """Set claimwatch_consumer_lag for the source partitions, drop stale ones."""
-    m = pipe.metrics
-    wanted = {pipe.settings.news_topic, pipe.settings.observations_topic}
-    consumer = pipe.app.consumer
-    seen = set()
-    for tp in consumer.assignment():
-        if tp.topic not in wanted:
-            continue
-        high = consumer.highwater(tp)
-        if high is None:  # nothing fetched yet
-            continue
-        read = consumer._read_offset.get(tp)
-        if read is None:
-            read = consumer._committed_offset.get(tp)
-        position = (read + 1) if read is not None else 0
-        labels = (tp.topic, str(tp.partition))
-        m.consumer_lag.labels(*labels).set(max(0, high - position))
-        seen.add(labels)
-    for labels in getattr(pipe, "_lag_labels", set()) - seen:
-        with contextlib.suppress(KeyError):
-            m.consumer_lag.remove(*labels)
-    pipe._lag_labels = seen  # type: ignore[attr-defined]
-    m.worker_up.set(1 if pipe.consuming else 0)
+class ConsumerLag:
+    """The rows of claimwatch_consumer_lag for the source partitions, read when
+    /metrics is scraped, through faust's public consumer and monitor: the end
+    of each assigned partition (`consumer.highwater`) less the position after
+    the last message handed to the agents (the monitor's read offsets) or
+    committed by this worker (its committed offsets). A partition this worker
+    has not read from nor committed yet (an idle worker just restarted) counts
+    from the consumer's fetch position, which the view awaits before the
+    scrape (`refresh`)."""
+
+    def __init__(self, pipe: Pipeline) -> None:
+        self.pipe = pipe
+        self.fetch_positions: dict[Any, int] = {}
+
+    def _assigned(self) -> list[Any]:
+        wanted = {self.pipe.settings.news_topic, self.pipe.settings.observations_topic}
+        return sorted((tp for tp in self.pipe.app.consumer.assignment() if tp.topic in wanted),
+                      key=lambda tp: (tp.topic, tp.partition))
+
+    def _processed(self, tp: Any) -> int | None:
+        monitor = self.pipe.app.monitor
+        read = (monitor.tp_read_offsets or {}).get(tp)
+        committed = (monitor.tp_committed_offsets or {}).get(tp)
+        known = [p for p in ((read + 1) if read is not None else None, committed)
+                 if p is not None]
+        return max(known) if known else None
+
+    async def refresh(self) -> None:
+        """Fetch positions for the partitions the monitor knows nothing of."""
+        positions: dict[Any, int] = {}
+        with contextlib.suppress(Exception):  # no consumer yet, or a rebalance
+            consumer = self.pipe.app.consumer
+            for tp in self._assigned():
+                if self._processed(tp) is None:
+                    position = await consumer.position(tp)
+                    if position is not None:
+                        positions[tp] = position
+        self.fetch_positions = positions
+
+    def rows(self) -> list[tuple[str, int, int]]:
+        consumer = self.pipe.app.consumer
+        out = []
+        for tp in self._assigned():
+            high = consumer.highwater(tp)
+            if high is None:  # nothing fetched yet
+                continue
+            position = self._processed(tp)
+            if position is None:
+                position = self.fetch_positions.get(tp)
+            if position is not None:
+                out.append((tp.topic, tp.partition, high - position))
+        return out
 
 
 def too_large(limit: int) -> ApiError:
@@ -601,8 +628,13 @@ def register(pipe: Pipeline) -> None:
         body, status = health(pipe)
         return web.json(body, status=status)
 
+    lag = ConsumerLag(pipe)
+    pipe.metrics.consumer_lag.watch(lag.rows)
+    pipe.metrics.worker_up.set_function(lambda: 1 if pipe.consuming else 0)
+
     @app.page("/metrics")
     async def metrics_view(web: Any, request: Any) -> Any:
+        await lag.refresh()
         # aiohttp refuses a charset in content_type=, so the full header goes as is
         return web.bytes(generate_latest(pipe.metrics.registry),
                          headers={"Content-Type": CONTENT_TYPE_LATEST})
@@ -664,10 +696,3 @@ def register(pipe: Pipeline) -> None:
     from agents import page  # the claims page for people (imports this module)
 
     page.register(pipe)
-
-    @app.timer(LAG_INTERVAL)
-    async def lag_timer() -> None:
-        try:
-            update_lag(pipe)
-        except Exception as exc:
-            log.debug("lag update failed: %r", exc)
