@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agents.deliver import alert_type_of, parse_cloudevent
+from agents.follow import Follower, topic_partitions
 
 log = logging.getLogger(__name__)
 
@@ -374,16 +375,6 @@ def sse_frame(event: AlertEvent) -> bytes:
             + event.body() + b"\n\n")
 
 
-async def topic_partitions(consumer: Any, topic: str) -> set[int]:
-    """The partitions of a topic (a consumer with no subscription has not
-    fetched its metadata, so partitions_for_topic alone may say None)."""
-    parts = consumer.partitions_for_topic(topic)
-    if parts:
-        return set(parts)
-    cluster = await consumer._client.fetch_all_metadata()
-    return set(cluster.partitions_for_topic(topic) or ())
-
-
 async def read_alerts_topic(bootstrap: list[str], topic: str, limit: int = 100_000,
                             ) -> list[AlertEvent]:
     """Every alert on the topic up to its current end (partition by partition,
@@ -395,7 +386,8 @@ async def read_alerts_topic(bootstrap: list[str], topic: str, limit: int = 100_0
     await consumer.start()
     out: list[AlertEvent] = []
     try:
-        tps = [TopicPartition(topic, p) for p in sorted(await topic_partitions(consumer, topic))]
+        tps = [TopicPartition(topic, p)
+               for p in sorted(await topic_partitions(bootstrap, topic))]
         if not tps:
             return out
         consumer.assign(tps)
@@ -416,47 +408,13 @@ async def read_alerts_topic(bootstrap: list[str], topic: str, limit: int = 100_0
     return out
 
 
-async def follow_alerts(bootstrap: list[str], topic: str, hub: AlertHub,
-                        backlog: int | None = None) -> None:
-    """Fill the ring with the last alerts of each partition, then keep following."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+def alerts_follower(bootstrap: list[str], topic: str, hub: AlertHub,
+                    backlog: int | None = None) -> Follower:
+    """Fills the ring with the last alerts of each partition, then keeps
+    following (the alerts topic is the app's: the follower waits for it)."""
+    def apply(rec: Any) -> None:
+        hub.followed(AlertEvent.from_kafka(rec.headers, rec.value))
 
-    backlog = hub.ring.capacity if backlog is None else backlog
-    delay = 1.0
-    while True:
-        consumer = None
-        try:
-            consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                        enable_auto_commit=False, fetch_max_wait_ms=100)
-            await consumer.start()
-            parts: set[int] = set()
-            while not parts:
-                parts = await topic_partitions(consumer, topic)
-                if not parts:
-                    await asyncio.sleep(0.5)
-            tps = [TopicPartition(topic, p) for p in sorted(parts)]
-            consumer.assign(tps)
-            begins = await consumer.beginning_offsets(tps)
-            ends = await consumer.end_offsets(tps)
-            for tp in tps:
-                consumer.seek(tp, max(begins[tp], ends[tp] - backlog))
-            hub.ready.set()
-            delay = 1.0
-            while True:
-                batches = await consumer.getmany(timeout_ms=500)
-                for records in batches.values():
-                    for rec in records:
-                        try:
-                            hub.followed(AlertEvent.from_kafka(rec.headers, rec.value))
-                        except (ValueError, UnicodeDecodeError) as exc:
-                            log.warning("alerts %s offset %d unreadable: %s", rec.partition,
-                                        rec.offset, exc)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("following %s failed (%s); retrying in %.0f s", topic, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-        finally:
-            if consumer is not None:
-                await consumer.stop()
+    return Follower(bootstrap, topic, apply, what="alerts", compacted=False,
+                    backlog=hub.ring.capacity if backlog is None else backlog,
+                    poll_ms=500, on_caught_up=hub.ready.set)

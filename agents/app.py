@@ -18,14 +18,14 @@ from typing import Any, TypeVar
 
 import faust
 
-from agents.alerts import AlertHub, follow_alerts, parse_webhooks_setting
-from agents.claims import ClaimRegistry, encode_claim, follow_claims
+from agents.alerts import AlertHub, alerts_follower, parse_webhooks_setting
+from agents.claims import ClaimRegistry, claims_follower, encode_claim
 from agents.ingest import Deduplicator, dead_letter
 from agents.items import ProcessedItems
 from agents.metrics import Metrics
-from agents.outbox import WebhookOutbox, WebhookRegistry, follow_webhooks
+from agents.outbox import WebhookOutbox, WebhookRegistry, webhooks_follower
 from agents.settings import Settings
-from agents.topics import TopicFileError, TopicRegistry, follow_topics, load_topics_file
+from agents.topics import TopicFileError, TopicRegistry, load_topics_file, topics_follower
 from detector import Topic
 from schemas.records import DeadLetter
 from schemas.records import Observation as ObservationRecord
@@ -95,6 +95,11 @@ class Pipeline:
         #: the configured webhooks and those registered on the compacted topic
         self.webhooks = WebhookRegistry(configured)
         self.outbox = WebhookOutbox(s, self.metrics, self.webhooks)
+        b = s.bootstrap_servers
+        self.topics_follower = topics_follower(b, s.topics_topic, self.registry)
+        self.claims_follower = claims_follower(b, s.claims_topic, self.claim_registry)
+        self.alerts_follower = alerts_follower(b, s.alerts_topic, self.hub)
+        self.webhooks_follower = webhooks_follower(b, s.webhooks_topic, self.webhooks)
         self.app = faust.App(
             s.app_id,
             broker=s.faust_broker,
@@ -155,18 +160,15 @@ class Pipeline:
         self.processed_items.rebuild()
 
     async def _follow_claims(self) -> None:
-        await follow_claims(self.settings.bootstrap_servers, self.settings.claims_topic,
-                            self.claim_registry)
+        await self.claims_follower.run()
 
     async def _follow_alerts(self) -> None:
-        await follow_alerts(self.settings.bootstrap_servers, self.settings.alerts_topic,
-                            self.hub)
+        await self.alerts_follower.run()
 
     async def _deliver_webhooks(self) -> None:
         await self.outbox.start()
         try:
-            await follow_webhooks(self.settings.bootstrap_servers,
-                                  self.settings.webhooks_topic, self.webhooks)
+            await self.webhooks_follower.run()
         finally:
             await self.outbox.stop()
 
@@ -189,8 +191,7 @@ class Pipeline:
 
     async def _follow_topics(self) -> None:
         self.load_file_topics()
-        await follow_topics(self.settings.bootstrap_servers, self.settings.topics_topic,
-                            self.registry)
+        await self.topics_follower.run()
 
     async def load_detector(self) -> Any:
         """Build the detector once, off the event loop (loading spaCy takes seconds)."""

@@ -23,8 +23,9 @@ import json
 import logging
 from typing import Any
 
+from agents.follow import Follower
+
 log = logging.getLogger(__name__)
-FOLLOW_FETCH_WAIT_MS = 100
 
 
 def encode_claim(claim: Any) -> bytes:
@@ -98,47 +99,15 @@ def drain_new_claims(detector: Any) -> list[Any]:
     return list(index.drain_new())
 
 
-async def follow_claims(bootstrap: list[str], name: str, registry: ClaimRegistry) -> None:
-    """Read the compacted claims topic from the start, mark the registry ready
-    once caught up, then keep following until cancelled."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
+def claims_follower(bootstrap: list[str], name: str, registry: ClaimRegistry) -> Follower:
+    """Reads the compacted claims topic from the start, marks the registry
+    ready once caught up, then keeps following."""
 
-    from agents.alerts import topic_partitions
-    from agents.topics import ensure_compacted_topic
+    def apply(rec: Any) -> None:
+        registry.apply_message(rec.key, rec.value)  # logs what it skips
 
-    delay = 1.0
-    while True:
-        consumer = None
-        try:
-            await ensure_compacted_topic(bootstrap, name)
-            consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                        enable_auto_commit=False,
-                                        fetch_max_wait_ms=FOLLOW_FETCH_WAIT_MS)
-            await consumer.start()
-            parts = await topic_partitions(consumer, name) or {0}
-            tps = [TopicPartition(name, p) for p in sorted(parts)]
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            pending = {tp for tp in tps if ends[tp] > 0}
-            delay = 1.0
-            while True:
-                if not pending and not registry.ready.is_set():
-                    log.info("claims registry loaded: %d claims", len(registry))
-                    registry.ready.set()
-                batches = await consumer.getmany(timeout_ms=FOLLOW_FETCH_WAIT_MS)
-                for records in batches.values():
-                    for rec in records:
-                        registry.apply_message(rec.key, rec.value)
-                for tp in list(pending):
-                    if await consumer.position(tp) >= ends[tp]:
-                        pending.discard(tp)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("following %s failed (%s); retrying in %.0f s", name, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-        finally:
-            if consumer is not None:
-                await consumer.stop()
+    def loaded() -> None:
+        log.info("claims registry loaded: %d claims", len(registry))
+        registry.ready.set()
+
+    return Follower(bootstrap, name, apply, what="claims", on_caught_up=loaded)

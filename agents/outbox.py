@@ -44,11 +44,11 @@ from typing import Any
 
 from aiokafka import ConsumerRebalanceListener
 
-from agents.alerts import AlertEvent, WebhookConfig, WebhookSubscriber, topic_partitions
+from agents.alerts import AlertEvent, WebhookConfig, WebhookSubscriber
+from agents.follow import Follower
 from agents.settings import Settings
 
 log = logging.getLogger(__name__)
-FOLLOW_FETCH_WAIT_MS = 100
 #: a kill between two alerts is what matters: one alert per fetch keeps the
 #: time between polls at one alert's worst case (see max_poll_interval below)
 MAX_RECORDS = 1
@@ -63,9 +63,6 @@ class WebhookRegistry:
         self.ready = asyncio.Event()
         #: called after every change (the outbox starts and stops deliveries)
         self.on_change: Callable[[], None] | None = None
-        #: partition -> the next offset to apply (what the follower has applied)
-        self.positions: dict[int, int] = {}
-        self._advanced = asyncio.Event()
 
     def get(self, webhook_id: str) -> WebhookConfig | None:
         return self.configured.get(webhook_id) or self.registered.get(webhook_id)
@@ -93,67 +90,18 @@ class WebhookRegistry:
         if self.on_change is not None:
             self.on_change()
 
-    def advance(self, partition: int, position: int) -> None:
-        self.positions[partition] = position
-        self._advanced.set()
-        self._advanced.clear()  # wakes the current waiters only
 
-    async def wait_applied(self, partition: int, offset: int) -> None:
-        """Wait until the follower has applied the record at `offset` (a change
-        made over the API is in the GET /webhooks that follows)."""
-        while self.positions.get(partition, 0) <= offset:
-            await self._advanced.wait()
+def webhooks_follower(bootstrap: list[str], name: str, registry: WebhookRegistry) -> Follower:
+    """Reads the compacted webhooks topic from the start, marks the registry
+    ready once caught up, then keeps applying changes (its `wait_applied`
+    tells when a change made over the API is applied here)."""
 
+    def loaded() -> None:
+        log.info("webhooks loaded: %s", ", ".join(c.id for c in registry.all()) or "none")
+        registry.ready.set()
 
-async def follow_webhooks(bootstrap: list[str], name: str, registry: WebhookRegistry) -> None:
-    """Read the compacted webhooks topic from the start, mark the registry ready
-    once caught up, then keep applying changes until cancelled."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
-    from agents.topics import ensure_compacted_topic
-
-    delay = 1.0
-    while True:
-        consumer = None
-        try:
-            await ensure_compacted_topic(bootstrap, name)
-            consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                        enable_auto_commit=False,
-                                        fetch_max_wait_ms=FOLLOW_FETCH_WAIT_MS)
-            await consumer.start()
-            tps = [TopicPartition(name, p)
-                   for p in sorted(await topic_partitions(consumer, name) or {0})]
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            delay = 1.0
-            while True:
-                batches = await consumer.getmany(timeout_ms=FOLLOW_FETCH_WAIT_MS)
-                for tp, records in batches.items():
-                    for rec in records:
-                        try:
-                            what = registry.apply_message(rec.key, rec.value)
-                            log.info("webhooks %s offset %d: %s", tp.partition, rec.offset,
-                                     what)
-                        except ValueError as exc:
-                            log.warning("webhooks %s offset %d skipped: %s", tp.partition,
-                                        rec.offset, exc)
-                for tp in tps:
-                    registry.advance(tp.partition, await consumer.position(tp))
-                if not registry.ready.is_set() and all(
-                        registry.positions.get(tp.partition, 0) >= ends[tp] for tp in tps):
-                    log.info("webhooks loaded: %s",
-                             ", ".join(c.id for c in registry.all()) or "none")
-                    registry.ready.set()
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            log.warning("following %s failed (%s); retrying in %.0f s", name, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-        finally:
-            if consumer is not None:
-                await consumer.stop()
+    return Follower(bootstrap, name, lambda rec: registry.apply_message(rec.key, rec.value),
+                    what="webhooks", on_caught_up=loaded)
 
 
 class _StartAt(ConsumerRebalanceListener):  # type: ignore[misc]

@@ -14,22 +14,19 @@ such batch; a backlog of older items costs nothing).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from agents.follow import Follower
 from detector import Topic, TopicError
 
 log = logging.getLogger(__name__)
 DEFAULT_MIN_CONFIRMATIONS = 2
-#: the follower's fetch long-poll
-FOLLOW_FETCH_WAIT_MS = 100
 #: longest a news batch waits for the follower (a stuck follower must not stop news)
 SYNC_WAIT_MAX = 2.0
 
@@ -99,6 +96,12 @@ class TopicRegistry:
         #: the follower's check: wait until applied up to the current end offsets
         self.sync: Callable[[], Awaitable[float]] | None = None
 
+    def followed(self, sync: Callable[[], Awaitable[float]] | None) -> None:
+        """A follower started, with its check (`sync`), or failed (None): news
+        waits for topic changes only while one follows."""
+        self.following = sync is not None
+        self.sync = sync
+
     def replace_all(self, topics: Iterable[Topic]) -> None:
         self._topics = {t.id: t for t in topics}
         self.version += 1
@@ -162,105 +165,18 @@ class TopicRegistry:
         return len(self._topics)
 
 
-async def ensure_compacted_topic(bootstrap: list[str], name: str) -> None:
-    """Create the compacted topics topic when it does not exist."""
-    from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-    from aiokafka.errors import TopicAlreadyExistsError
+def topics_follower(bootstrap: list[str], name: str, registry: TopicRegistry) -> Follower:
+    """Reads the compacted topic from the start, marks the registry ready once
+    caught up, then keeps applying changes; gives the registry its sync."""
 
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap)
-    await admin.start()
-    try:
-        if name in set(await admin.list_topics()):
-            return
-        with contextlib.suppress(TopicAlreadyExistsError):
-            await admin.create_topics([NewTopic(
-                name, num_partitions=1, replication_factor=1,
-                topic_configs={"cleanup.policy": "compact"},
-            )])
-    finally:
-        await admin.close()
+    def loaded() -> None:
+        log.info("tracked topics loaded: %s", ", ".join(registry.ids()) or "none")
+        registry.ready.set()
 
+    def state(up: bool) -> None:
+        # do not hold news while the follower is down
+        registry.followed(follower.sync if up else None)
 
-class _Sync:
-    """registry.sync for one follower: wait until the follower has applied the
-    topic up to its end offsets as of now; return when "now" was."""
-
-    def __init__(self, consumer: Any, probe: Any, tps: list[Any], applied: asyncio.Event,
-                 ) -> None:
-        self.consumer, self.probe, self.tps, self.applied = consumer, probe, tps, applied
-
-    async def __call__(self) -> float:
-        asked = time.time()
-        # the probe has a connection of its own: on the follower's, this
-        # request would queue behind the fetch long-poll
-        ends = await self.probe.end_offsets(self.tps)
-        while await self._behind(ends):
-            await self.applied.wait()  # the follower wakes us after each fetch
-        return asked
-
-    async def _behind(self, ends: Mapping[Any, int]) -> bool:
-        for tp in self.tps:
-            if await self.consumer.position(tp) < ends[tp]:
-                return True
-        return False
-
-
-async def follow_topics(bootstrap: list[str], name: str, registry: TopicRegistry) -> None:
-    """Read the compacted topic from the start, mark the registry ready once
-    caught up, then keep applying changes until cancelled."""
-    from aiokafka import AIOKafkaConsumer, TopicPartition
-
-    delay = 1.0
-    while True:
-        consumer = probe = None
-        try:
-            await ensure_compacted_topic(bootstrap, name)
-            probe = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                     enable_auto_commit=False)
-            await probe.start()
-            consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, group_id=None,
-                                        enable_auto_commit=False,
-                                        fetch_max_wait_ms=FOLLOW_FETCH_WAIT_MS)
-            await consumer.start()
-            partitions = consumer.partitions_for_topic(name) or {0}
-            tps = [TopicPartition(name, p) for p in sorted(partitions)]
-            consumer.assign(tps)
-            await consumer.seek_to_beginning(*tps)
-            ends = await consumer.end_offsets(tps)
-            pending = {tp for tp in tps if ends[tp] > 0}
-            applied = asyncio.Event()
-
-            sync = _Sync(consumer, probe, tps, applied)
-            registry.sync = sync
-            registry.following = True
-            delay = 1.0
-            while True:
-                if not pending and not registry.ready.is_set():
-                    log.info("tracked topics loaded: %s", ", ".join(registry.ids()) or "none")
-                    registry.ready.set()
-                batches = await consumer.getmany(timeout_ms=FOLLOW_FETCH_WAIT_MS)
-                for tp, records in batches.items():
-                    for rec in records:
-                        try:
-                            what = registry.apply_message(rec.key, rec.value)
-                            log.info("topics %s offset %d: %s", tp.partition, rec.offset, what)
-                        except TopicError as exc:
-                            log.warning("topics %s offset %d skipped: %s",
-                                        tp.partition, rec.offset, exc)
-                applied.set()  # wakes every waiting sync(); clear() does not undo that
-                applied.clear()
-                for tp in list(pending):
-                    if await consumer.position(tp) >= ends[tp]:
-                        pending.discard(tp)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            registry.following = False  # do not hold news while the follower is down
-            registry.sync = None
-            log.warning("following %s failed (%s); retrying in %.0f s", name, exc, delay)
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
-        finally:
-            for c in (consumer, probe):
-                if c is not None:
-                    await c.stop()
+    follower = Follower(bootstrap, name, lambda rec: registry.apply_message(rec.key, rec.value),
+                        what="topics", probe=True, on_caught_up=loaded, on_state=state)
+    return follower

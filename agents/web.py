@@ -590,7 +590,8 @@ async def publish_webhook(pipe: Pipeline, webhook_id: str, value: bytes | None) 
         pipe.settings.webhooks_topic, webhook_id.encode("utf-8"), value,
         partition=None, timestamp=None, headers=None)
     try:
-        await asyncio.wait_for(pipe.webhooks.wait_applied(meta.partition, meta.offset), 10)
+        await asyncio.wait_for(pipe.webhooks_follower.wait_applied(meta.partition, meta.offset),
+                               10)
     except TimeoutError:
         log.warning("webhook %s: change published at offset %d, not applied here yet",
                     webhook_id, meta.offset)

@@ -17,7 +17,7 @@ from agents.netguard import (
     check_target,
     guarded_resolver,
 )
-from agents.outbox import WebhookRegistry
+from agents.outbox import WebhookRegistry, webhooks_follower
 
 
 @pytest.mark.parametrize("address, kind", [
@@ -139,11 +139,11 @@ def test_the_registry_applies_upserts_and_tombstones_after_the_configured_ones()
 
 
 async def test_wait_applied_returns_once_the_follower_passed_the_offset() -> None:
-    registry = WebhookRegistry()
-    waiter = asyncio.ensure_future(registry.wait_applied(0, 4))
+    follower = webhooks_follower(["127.0.0.1:9"], "webhooks", WebhookRegistry())
+    waiter = asyncio.ensure_future(follower.wait_applied(0, 4))
     await asyncio.sleep(0)
-    registry.advance(0, 4)  # offset 4 not applied yet
+    follower.advance(0, 4)  # offset 4 not applied yet
     await asyncio.sleep(0)
     assert not waiter.done()
-    registry.advance(0, 5)
+    follower.advance(0, 5)
     await asyncio.wait_for(waiter, 1)
