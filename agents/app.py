@@ -146,11 +146,12 @@ class Pipeline:
         self.processed_items = ProcessedItems(self.items, s.items_retention_seconds)
         self.items.on_recover(self._items_recovered)
 
-        from agents import detect, track, web
+        from agents import detect, page, track, web
 
         self.detect_agent = detect.register(self)
         self.track_agent = track.register(self)
         web.register(self)
+        page.register(self)  # the claims page for people (it reads web's helpers)
         self.app.task(self._follow_topics)
         self.app.task(self._follow_alerts)
         self.app.task(self._follow_claims)

@@ -694,6 +694,4 @@ def register(pipe: Pipeline) -> None:
     app.page("/topics/{topic_id}")(TopicView)
     app.page("/webhooks")(WebhooksView)
     app.page("/webhooks/{webhook_id}")(WebhookView)
-    from agents import page  # the claims page for people (imports this module)
 
-    page.register(pipe)
