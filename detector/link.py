@@ -144,11 +144,6 @@ class PinnedLinker:
     def places(self, tokens: Iterable[Any]) -> set[str]:
         return {self.fold(t.lemma_.lower()) for t in tokens if t.ent_type_ in _PLACES}
 
-    def carries(self, terms: set[str], claim_id: str) -> bool:
-        """The terms hold something of the claim: one of its names or words."""
-        ct = self._claims.get(claim_id)
-        return ct is not None and bool((ct.words | ct.names) & terms)
-
     def contradicts(self, tokens: Iterable[Any], claim_id: str) -> bool:
         """The content puts the claim somewhere else: it names a place and none of the
         claim's ("he is in St Petersburg" against "he is in Belarus")."""
@@ -219,17 +214,13 @@ class PinnedLinker:
             return 0.0
         return (NAME_WEIGHT * len(names) + len(words)) / ct.weight
 
-    def link(self, tokens: Iterable[Any], topic_ids: Iterable[str],
-             at: float = LINK_AT) -> list[tuple[str, float]]:
-        """Pinned claims of these topics the sentence speaks to, best first: the claim
-        more of whose predicate the sentence holds ("pay off those debts" is the debts
-        claim, not the betting claim a "sports channel" touches), then the score."""
-        return self.ranked(tokens, topic_ids, at)[0]
-
     def ranked(self, tokens: Iterable[Any], topic_ids: Iterable[str],
                at: float = LINK_AT) -> tuple[list[tuple[str, float]], frozenset[str]]:
-        """`link`, and the claims that tie with the best one (the sentence holds as much
-        of their predicate and scores the same: nothing in it tells them apart)."""
+        """Pinned claims of these topics the sentence speaks to, best first: the claim
+        more of whose predicate the sentence holds ("pay off those debts" is the debts
+        claim, not the betting claim a "sports channel" touches), then the score; and
+        the claims that tie with the best one (the sentence holds as much of their
+        predicate and scores the same: nothing in it tells them apart)."""
         terms = self.terms(tokens)
         found = []
         for tid in topic_ids:
