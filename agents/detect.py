@@ -30,7 +30,7 @@ from detector import Observation as DetectorObservation
 from schemas.records import EvidenceSpan, NewsItem, Observation
 
 if TYPE_CHECKING:
-    from agents.app import Pipeline
+    from agents.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +92,7 @@ class NewsProcessor:
             accepted.append((news, event))
             plan.append(None)
         if events:
-            pipe.last_consumed = now
-            m.last_consumed.set(now)
+            pipe.consumed(now)
         m.stage_seconds.labels("ingest").observe(time.perf_counter() - started)
         results = await self.detect(accepted, now) if accepted else []
         # observations in item order: an item seen before a crash keeps its place

@@ -50,7 +50,7 @@ from agents.web import (
 from schemas.records import ALERT_TYPES, STATUSES
 
 if TYPE_CHECKING:
-    from agents.app import Pipeline
+    from agents.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 

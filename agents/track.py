@@ -35,7 +35,7 @@ from detector import Observation as DetectorObservation
 from schemas.records import STATUSES, Observation
 
 if TYPE_CHECKING:
-    from agents.app import Pipeline
+    from agents.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,6 @@ class ClaimTracker:
 def register(pipe: Pipeline) -> Any:
     """Add the claims table and the track agent to the pipeline's app."""
     tracker = ClaimTracker(pipe, pipe.claims)
-    pipe.tracker = tracker
 
     @pipe.claims.on_recover
     async def _recovered() -> None:

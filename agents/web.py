@@ -25,7 +25,7 @@ from agents.deliver import rfc3339
 from agents.ingest import BadJson, load_json
 
 if TYPE_CHECKING:
-    from agents.app import Pipeline
+    from agents.pipeline import Pipeline
 
 log = logging.getLogger(__name__)
 SSE_KEEPALIVE = 10.0

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from agents.app import Pipeline, create_pipeline
+from agents.app import create_pipeline
 from agents.metrics import Metrics
+from agents.pipeline import Pipeline
 from agents.settings import Settings
 from detector import Evidence, Item, Observation, Topic
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from faust.types.tuples import Message
 
-from agents.app import Pipeline
+from agents.pipeline import Pipeline
 
 from .conftest import Sent
 from .test_pipeline import news, settle

@@ -9,7 +9,7 @@ from typing import Any
 from faust.types import TP
 from prometheus_client import generate_latest
 
-from agents.app import Pipeline
+from agents.pipeline import Pipeline
 from agents.web import ConsumerLag
 
 

@@ -15,10 +15,11 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from agents.alerts import AlertEvent
-from agents.app import Pipeline, create_pipeline
+from agents.app import create_pipeline
 from agents.deliver import event_type
 from agents.metrics import Metrics
 from agents.page import evidence_parts, safe_url, when_text
+from agents.pipeline import Pipeline
 from agents.settings import Settings
 from detector import Evidence, Observation, Topic, apply, new_state, state_to_dict
 

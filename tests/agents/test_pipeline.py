@@ -7,7 +7,7 @@ import base64
 import json
 from typing import Any
 
-from agents.app import Pipeline
+from agents.pipeline import Pipeline
 from detector import Topic
 from schemas.records import EvidenceSpan, Observation
 

@@ -15,8 +15,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from agents import web
-from agents.app import Pipeline, create_pipeline
+from agents.app import create_pipeline
 from agents.metrics import Metrics
+from agents.pipeline import Pipeline
 from agents.settings import Settings
 
 API = "api-token-0123456789"
