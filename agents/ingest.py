@@ -9,18 +9,14 @@ from __future__ import annotations
 
 import base64
 import functools
-import hashlib
 import json
-import re
 import time
-import unicodedata
-from collections import OrderedDict
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any
 
+from detector import decide
+from detector.decide import DuplicateKind
 from schemas.records import DeadLetter, NewsItem
-
-DuplicateKind = Literal["id", "text"]
 
 #: fields of NewsItem and the JSON types each accepts (declared by the Record)
 _FIELD_TYPES: dict[str, tuple[type, ...]] = {}
@@ -29,7 +25,6 @@ for _name, _tp in NewsItem._options.fields.items():
         _name) is None
     _FIELD_TYPES[_name] = (str, type(None)) if _optional else (str,)
 _TEXT_FIELDS = tuple(_FIELD_TYPES)
-_WORDS = re.compile(r"\w+")
 
 
 class Rejected(ValueError):
@@ -147,19 +142,14 @@ def _is_rfc3339(value: str) -> bool:
 
 
 def text_key(item: NewsItem) -> bytes:
-    """Digest of the normalized text: syndicated copies of an item share it.
-
-    Normalized = NFKC, case-folded, words only (punctuation, quotes and
-    spacing differ between copies). The body decides when there is one, since
-    syndicated copies often retitle; else the title.
-    """
-    text = item.body if item.body.strip() else item.title
-    words = _WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
-    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest()
+    """The dedup digest of a news item (detector.decide.text_key: the body,
+    else the title, normalized): syndicated copies of an item share it."""
+    return decide.text_key(item.title, item.body)
 
 
 class Deduplicator:
-    """Remembers the last `capacity` item ids and text digests (LRU).
+    """Remembers the last `capacity` item ids and text digests (LRU), by the
+    key every runner shares (detector.decide.Seen).
 
     Why memory and not a Faust Table: the news topic is keyed by item id, so
     two copies of one text under different ids can land on different
@@ -174,29 +164,14 @@ class Deduplicator:
     """
 
     def __init__(self, capacity: int = 200_000) -> None:
-        self.capacity = capacity
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._texts: OrderedDict[bytes, None] = OrderedDict()
+        self._seen = decide.Seen(capacity)
 
     def seen(self, item: NewsItem) -> DuplicateKind | None:
         """Record the item; say whether it duplicates an earlier one."""
-        if self._remember(self._ids, item.id):
-            return "id"
-        if self._remember(self._texts, text_key(item)):
-            return "text"
-        return None
-
-    def _remember(self, lru: OrderedDict[Any, None], key: Any) -> bool:
-        if key in lru:
-            lru.move_to_end(key)
-            return True
-        lru[key] = None
-        if len(lru) > self.capacity:
-            lru.popitem(last=False)
-        return False
+        return self._seen.seen(item.id, item.title, item.body)
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._seen)
 
 
 #: the producer's max request size by default (faust's producer_max_request_size)

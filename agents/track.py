@@ -30,8 +30,9 @@ from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from agents.deliver import cloudevent
-from detector import Evidence, apply, new_state, state_from_dict, state_to_dict
+from detector import Evidence, state_from_dict, state_to_dict
 from detector import Observation as DetectorObservation
+from detector.decide import decide
 from schemas.records import STATUSES, Observation
 
 if TYPE_CHECKING:
@@ -65,10 +66,10 @@ class ClaimTracker:
         pipe, m = self.pipe, self.pipe.metrics
         started = time.perf_counter()
         raw = self.table.get(rec.claim_id)
-        state = state_from_dict(raw) if raw else new_state(rec.claim_id, rec.topic_id,
-                                                          rec.claim_text)
-        nxt, transitions = apply(state, from_record(rec),
-                                 pipe.registry.min_confirmations(rec.topic_id))
+        state = state_from_dict(raw) if raw else None
+        # the decision step `claimwatch detect` takes too (detector.decide)
+        nxt, transitions = decide(state, from_record(rec),
+                                  pipe.registry.min_confirmations(rec.topic_id))
         m.stage_seconds.labels("track").observe(time.perf_counter() - started)
         if nxt is state:
             # seen before: a redelivery (after a crash, or an item's stored

@@ -1,21 +1,20 @@
 """The detector over a feed, in order, with no broker: the offline mode.
 
-`FeedRun` dedups items (same id, or the same normalized text under another
-id), runs the detector, applies the status machine and keeps what the
-`claimwatch detect` command prints and what acceptance checks read.
+`FeedRun` takes the decision step the worker takes (detector.decide: dedup by
+id or by the normalized body under another id, detect, apply the status
+machine) and keeps what the `claimwatch detect` command prints and what
+acceptance checks read.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from detector.core import Detector
+from detector.decide import Seen, decide
 from detector.model import ClaimState, Item, Observation, Transition
-from detector.status import apply, new_state
-from detector.text import normalize
 
 
 @dataclass
@@ -27,16 +26,12 @@ class FeedRun:
     alerts: dict[str, list[Transition]] = field(default_factory=dict)
     duplicates: int = 0
     items: int = 0
-    _ids: set[str] = field(default_factory=set)
-    _texts: set[str] = field(default_factory=set)
+    seen: Seen = field(default_factory=Seen)
 
     def _fresh(self, item: Item) -> bool:
-        digest = hashlib.sha256(normalize(item.text).encode("utf-8")).hexdigest()
-        if item.id in self._ids or digest in self._texts:
+        if self.seen.seen(item.id, item.title, item.body) is not None:
             self.duplicates += 1
             return False
-        self._ids.add(item.id)
-        self._texts.add(digest)
         return True
 
     def run(self, items: Iterable[Item]) -> Iterator[dict[str, Any]]:
@@ -61,9 +56,7 @@ class FeedRun:
     def observe(self, obs: Observation) -> Iterator[dict[str, Any]]:
         topic = self.detector.topics.get(obs.topic_id)
         min_conf = topic.min_confirmations if topic else 2
-        state = self.states.get(obs.claim_id) or new_state(obs.claim_id, obs.topic_id,
-                                                           obs.claim_text)
-        state, transitions = apply(state, obs, min_conf)
+        state, transitions = decide(self.states.get(obs.claim_id), obs, min_conf)
         self.states[obs.claim_id] = state
         self.observations.setdefault(obs.claim_id, []).append(obs)
         for t in transitions:

@@ -164,32 +164,25 @@ def reference(feed: Feed, max_body_bytes: int = 1_048_576,
 
 
 def decide(topics: list[Any], values: list[bytes], max_body_bytes: int) -> Reference:
-    """What the core decides for raw news messages, validated and deduplicated the way
-    the worker's ingest does it: the worker must emit exactly these alerts."""
+    """What the core decides for raw news messages, validated the way the
+    worker's ingest does it and then put through the decision step the worker
+    and `claimwatch detect` share (detector.feed.FeedRun: detector.decide's
+    dedup key and dedup, detect, apply): the worker must emit exactly these alerts."""
     from agents.detect import to_item
-    from agents.ingest import Deduplicator, Rejected, parse_news
-    from detector import Detector, apply, new_state
+    from agents.ingest import Rejected, parse_news
+    from detector import Detector
+    from detector.feed import FeedRun
 
-    by_topic = {t.id: t for t in topics}
-    detector = Detector(topics)
-    dedup = Deduplicator()
     items = []
     for value in values:
         try:
-            news = parse_news(value, max_body_bytes)
+            items.append(to_item(parse_news(value, max_body_bytes)))
         except Rejected:
             continue
-        if dedup.seen(news) is None:
-            items.append(to_item(news))
-    states: dict[str, Any] = {}
-    alerts = []
-    claim_items: dict[str, set[str]] = {}
-    for found in detector.detect_many(items):
-        for obs in found:
-            state = states.get(obs.claim_id) or new_state(obs.claim_id, obs.topic_id,
-                                                          obs.claim_text)
-            states[obs.claim_id], transitions = apply(
-                state, obs, by_topic[obs.topic_id].min_confirmations)
-            claim_items.setdefault(obs.claim_id, set()).add(obs.item_id)
-            alerts += transitions
+    run = FeedRun(Detector(topics))
+    for _ in run.run(items):
+        pass
+    alerts = [t for found in run.alerts.values() for t in found]
+    claim_items = {cid: {o.item_id for o in found} for cid, found in run.observations.items()}
+    states = run.states
     return Reference({t.alert_id for t in alerts}, alerts, states, claim_items)
