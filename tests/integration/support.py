@@ -95,12 +95,19 @@ class Worker:
             cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
 
     def start(self) -> None:
+        """Start the worker and wait for its /health."""
+        self.spawn()
+        self.wait_healthy()
+
+    def spawn(self) -> None:
+        """Start the worker process and return at once."""
         with self.log_path.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "agents.cli", "worker", "--loglevel", "info"],
                 env={**os.environ, **self.env}, cwd=ROOT, stdout=log,
                 stderr=subprocess.STDOUT)
 
+    def wait_healthy(self) -> None:
         def healthy() -> bool:
             assert self.proc is not None
             if self.proc.poll() is not None:

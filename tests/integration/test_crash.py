@@ -186,9 +186,11 @@ KILL_DEADLINE = 120.0
 _ALERT_LINE = b"] alert "
 
 
-def kill_after_alerts(worker: Worker, log_from: int, alerts: int) -> int:
+def kill_after_alerts(worker: Worker, log_from: int, alerts: int,
+                      line: bytes = _ALERT_LINE) -> int:
     """SIGKILL the worker as soon as its log, from byte `log_from`, holds `alerts`
-    alert lines (the track agent logs one per alert decided); the count seen."""
+    alert lines (the track agent logs one per alert decided), or as many lines
+    holding `line`; the count seen."""
     assert worker.proc is not None
     seen, tail = 0, b""
     deadline = time.monotonic() + KILL_DEADLINE
@@ -201,7 +203,7 @@ def kill_after_alerts(worker: Worker, log_from: int, alerts: int) -> int:
                 continue
             lines = (tail + chunk).split(b"\n")
             tail = lines.pop()
-            seen += sum(_ALERT_LINE in line for line in lines)
+            seen += sum(line in text for text in lines)
     worker.proc.kill()  # SIGKILL: no shutdown, no commit, no flush
     worker.proc.wait()
     return seen

@@ -9,11 +9,19 @@ the order between partitions. One worker and two workers each run the feed
 on topics of their own; both give the in-process reference's alert ids and
 claim states, the two workers sharing the claims between them; either
 worker answers GET /claims/{id} for a claim the other owns.
+
+And kill -9 during a rebalance: one worker is processing the feed when a
+second joins the group; the first is killed the moment it starts revoking its
+partitions for the new assignment (alerts, claim states and their changelog
+records in flight, a generation half-formed), the survivor takes everything
+once the dead member's session expires, and the first comes back: the alert
+ids and claim states are still exactly the reference's.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -31,7 +39,13 @@ from tests.integration.support import (
     produce,
     wait_for,
 )
-from tests.integration.test_crash import expected_states, group_done
+from tests.integration.test_crash import (
+    Quiescence,
+    check_alerts,
+    expected_states,
+    group_done,
+    kill_after_alerts,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -96,10 +110,19 @@ def run(workers: list[Worker], feed: feedgen.Feed) -> dict[str, Any]:
             "partitions": [sorted(news_partitions(w)) for w in workers]}
 
 
-def test_two_workers_reach_the_same_claim_states_as_one(tmp_path: Path, broker: str) -> None:
+@pytest.fixture(scope="module")
+def feed() -> feedgen.Feed:
+    return feedgen.build(copies=8, filler=300, seed=7)
+
+
+@pytest.fixture(scope="module")
+def ref(feed: feedgen.Feed) -> feedgen.Reference:
+    return feedgen.reference(feed)
+
+
+def test_two_workers_reach_the_same_claim_states_as_one(
+        tmp_path: Path, broker: str, feed: feedgen.Feed, ref: feedgen.Reference) -> None:
     pytest.importorskip("rocksdict")
-    feed = feedgen.build(copies=8, filler=300, seed=7)
-    ref = feedgen.reference(feed)
     topics = feed.write_topics(tmp_path / "topics.yaml")
     common = {"CLAIMWATCH_PARTITIONS": str(PARTITIONS), "CLAIMWATCH_STORE": "rocksdb://",
               "CLAIMWATCH_TOPICS_FILE": str(topics)}
@@ -125,3 +148,63 @@ def test_two_workers_reach_the_same_claim_states_as_one(tmp_path: Path, broker: 
         ids = [dict(r.headers)["ce_id"].decode() for r in result["alerts"]]
         assert set(ids) == ref.alert_ids
         assert len(ids) == len(set(ids))
+
+
+#: the line aiokafka logs when a member starts a rebalance (it revokes first)
+_REVOKING = b"Revoking previously assigned partitions"
+
+
+def produce_paced(worker: Worker, messages: list[tuple[bytes, bytes]],
+                  per_second: float = 25.0, chunk: int = 10) -> None:
+    for start in range(0, len(messages), chunk):
+        produce(worker.settings.bootstrap_servers, worker.settings.news_topic,
+                messages[start:start + chunk])
+        time.sleep(chunk / per_second)
+
+
+def log_lines(worker: Worker, log_from: int, line: bytes) -> int:
+    with worker.log_path.open("rb") as log:
+        log.seek(log_from)
+        return log.read().count(line)
+
+
+def test_kill_9_during_a_rebalance_with_two_workers_changes_nothing(
+        tmp_path: Path, broker: str, feed: feedgen.Feed, ref: feedgen.Reference) -> None:
+    pytest.importorskip("rocksdict")
+    topics = feed.write_topics(tmp_path / "topics.yaml")
+    first = make_worker(tmp_path, broker, CLAIMWATCH_PARTITIONS=str(PARTITIONS),
+                        CLAIMWATCH_STORE="rocksdb://", CLAIMWATCH_SESSION_TIMEOUT="8",
+                        CLAIMWATCH_TOPICS_FILE=str(topics))
+    other = second(first, tmp_path)
+    try:
+        first.start()
+        # the feed arrives over about half a minute, so the first worker is busy
+        # deciding alerts whenever the second (which loads spaCy first) joins
+        producer = threading.Thread(target=produce_paced, args=(first, feed.messages))
+        producer.start()
+        wait_for(lambda: log_lines(first, 0, b"] alert ") >= 5, 120,
+                 "the first worker's first alerts", 0.05)
+        mark = first.log_path.stat().st_size
+        other.spawn()
+        revoking = kill_after_alerts(first, mark, 1, line=_REVOKING)
+        assert revoking == 1, "the second worker's join never started a rebalance"
+        killed_after = log_lines(first, 0, b"] alert ")
+        producer.join()
+        other.wait_healthy()
+        # the dead member's partitions move to the survivor once its session expires
+        wait_for(lambda: len(news_partitions(other)) == PARTITIONS, 120,
+                 "the survivor to take every news partition", 1)
+        first.start()
+        quiet = Quiescence(other)
+        wait_for(lambda: group_done(other) or quiet(), 300, "the feed to be processed",
+                 interval=2)
+        alerts = consume_all(first.settings.bootstrap_servers, first.settings.alerts_topic,
+                             idle=3, timeout=120)
+        duplicates = check_alerts(alerts, ref)
+        print(f"\nkilled mid-rebalance after {killed_after} of {len(ref.alert_ids)} alerts; "
+              f"{len(alerts)} alert "
+              f"records, {len(ref.alert_ids)} distinct, {duplicates} redelivered duplicates")
+        assert states_of([first, other]) == expected_states(ref)
+    finally:
+        for w in (first, other):
+            w.stop()
