@@ -37,7 +37,7 @@ class Hit:
     end: int
     kind: str  # K keyword, P party alias, C pinned-claim term
     topic_id: str
-    value: str  # party name or claim id or keyword
+    value: str  # party name ("" for a keyword or a pinned-claim word)
 
 
 @dataclass
@@ -99,6 +99,103 @@ def claim_anchors(doc: Any, words: list[str]) -> set[str]:
     return anchors & {w.lower().rstrip("s") for w in words}
 
 
+class ClaimWords:
+    """The pinned claims' match words: one PhraseMatcher label per distinct word, which
+    claims hold each, and an inverted index that gives, for the words of a sentence,
+    the only claims that can count there (see `Scanner.claim_sentences`).
+
+    A claim with keywords counts on any of them: all its words are indexed. A claim
+    with anchors needs one of them and MIN_CLAIM_WORDS words in all, one without needs
+    MIN_CLAIM_WORDS + 1: it is indexed under its anchor words, or under all but
+    MIN_CLAIM_WORDS - 1 (MIN_CLAIM_WORDS) of its words, the rarest, whichever are
+    rarer (a sentence holding enough of its words holds one of those), and not at all
+    when it has too few words to count anywhere."""
+
+    def __init__(self) -> None:
+        self.matcher: Any = None
+        #: claim id -> its words (phrase ids) -> the topics whose claim of that id holds it
+        self.phrases: dict[str, dict[int, tuple[str, ...]]] = {}
+        self._ids: dict[tuple[str, ...], int] = {}
+        self._docs: list[Any] = []
+        self._labels: dict[int, int] = {}
+        self._index: dict[int, list[str]] = {}
+        #: claim id -> (its words, the words that can give one of its anchors, how many
+        #: words it needs): a quick test that a sentence cannot count for it
+        self.needs: dict[str, tuple[frozenset[int], frozenset[int] | None, int]] = {}
+
+    def add(self, topic_id: str, claim_id: str, docs: list[Any]) -> None:
+        held = self.phrases.setdefault(claim_id, {})
+        for d in docs:
+            key = tuple(t.lower_ for t in d)
+            n = self._ids.setdefault(key, len(self._ids))
+            if n == len(self._docs):
+                self._docs.append(d)
+            topics = held.get(n, ())
+            if topic_id not in topics:
+                held[n] = (*topics, topic_id)
+
+    def finish(self, vocab: Any, anchors: Mapping[str, set[str]],
+               keyworded: set[str]) -> ClaimWords:
+        from spacy.matcher import PhraseMatcher
+
+        if self._docs:
+            self.matcher = PhraseMatcher(vocab, attr="LOWER")
+            for n, d in enumerate(self._docs):
+                label = f"W\x1f{n}"
+                self.matcher.add(label, [d])
+                self._labels[vocab.strings[label]] = n
+        #: a one-token word's form as a sentence's hit gives it (see claim_sentences)
+        norm = {n: d[0].lower_.rstrip("s") if len(d) == 1 else None
+                for n, d in enumerate(self._docs)}
+        freq = [0] * len(self._docs)
+        for held in self.phrases.values():
+            for n in held:
+                freq[n] += 1
+        for cid, held in self.phrases.items():
+            words = sorted(held, key=lambda n: (freq[n], n))
+            if cid in keyworded:
+                keys = words
+                self.needs[cid] = (frozenset(words), None, 1)
+            else:
+                anchored = anchors.get(cid, set())
+                need = MIN_CLAIM_WORDS if anchored else MIN_CLAIM_WORDS + 1
+                if len(words) < need:
+                    continue  # it cannot count in any sentence
+                keys = words[:len(words) - need + 1]
+                names = [n for n in words if norm[n] is None or norm[n] in anchored]
+                self.needs[cid] = (frozenset(words), frozenset(names) if anchored else None,
+                                   need)
+                if anchored and sum(freq[n] for n in names) < sum(freq[n] for n in keys):
+                    keys = names
+            for n in keys:
+                self._index.setdefault(n, []).append(cid)
+        return self
+
+    def match(self, doc: Any) -> list[tuple[int, int, int]]:
+        """(word, start token, end token) of the claim words in a doc."""
+        if self.matcher is None:
+            return []
+        labels = self._labels
+        return [(labels[m], s, e) for m, s, e in self.matcher(doc)]
+
+    def candidates(self, words: Iterable[int]) -> list[str]:
+        """The claims that can count in a sentence holding these words (each has
+        enough of its words there, and one that can be an anchor), in a stable order."""
+        index, needs = self._index, self.needs
+        held = frozenset(words)
+        seen: set[str] = set()
+        out = []
+        for n in sorted(held):
+            for cid in index.get(n, ()):
+                if cid in seen:
+                    continue
+                seen.add(cid)
+                own, names, need = needs[cid]
+                if (names is None or not names.isdisjoint(held)) and len(own & held) >= need:
+                    out.append(cid)
+        return out
+
+
 class Scanner:
     """The PhraseMatcher over the tracked topics, and the pass that uses it."""
 
@@ -111,10 +208,15 @@ class Scanner:
         self._gate: set[str] = set()
         #: pinned claim id -> its anchors (see `claim_anchors`)
         self._anchors: dict[str, set[str]] = {}
+        self._words: ClaimWords = ClaimWords()
 
     def rebuild(self, pinned: Mapping[tuple[str, str], tuple[set[str], list[str]]]) -> None:
-        """The matcher for the topics as they are now; `pinned` gives each pinned
-        claim's (topic id, claim id) its anchors and match words."""
+        """The matchers for the topics as they are now; `pinned` gives each pinned
+        claim's (topic id, claim id) its anchors and match words.
+
+        Keywords and party aliases have a label per topic and value; pinned-claim words
+        have one label per distinct word (a word many claims share is matched once),
+        and `ClaimWords` says which claims hold it."""
         from spacy.matcher import PhraseMatcher
 
         vocab = self._nlp.vocab
@@ -123,26 +225,35 @@ class Scanner:
         make = self._nlp.make_doc
         gate: set[str] = set()
 
-        def add(kind: str, topic_id: str, value: str, phrases: Iterable[str]) -> None:
-            label = f"{kind}\x1f{topic_id}\x1f{value}"
+        def docs_of(phrases: Iterable[str]) -> list[Any]:
             docs = [make(p) for p in dict.fromkeys(phrases) if p.strip()]
             for d in docs:
                 first = _WORDS.findall(d.text.lower())
                 if first:
                     gate.add(first[0])
+            return docs
+
+        def add(kind: str, topic_id: str, value: str, phrases: Iterable[str]) -> None:
+            label = f"{kind}\x1f{topic_id}\x1f{value}"
+            docs = docs_of(phrases)
             if docs:
                 matcher.add(label, docs)
                 keys[vocab.strings[label]] = (kind, topic_id, value)
 
         anchors: dict[str, set[str]] = {}
+        words = ClaimWords()
         for t in self._tr.topics.values():
             add("K", t.id, "", t.keywords)
             for p in t.parties:
                 add("P", t.id, p.name, (*p.aliases, p.name))
             for c in t.claims:
-                anchored, words = pinned[(t.id, c.id)]
+                anchored, cwords = pinned[(t.id, c.id)]
                 anchors[c.id] = anchored
-                add("C", t.id, c.id, c.keywords or words)
+                words.add(t.id, c.id, docs_of(c.keywords or cwords))
+        index = self._tr.index
+        self._words = words.finish(vocab, anchors, {
+            c.id for t in self._tr.topics.values() for c in t.claims
+            if c.keywords or getattr(index.get(c.id), "keywords", ())})
         self._matcher = matcher
         self._keys = keys
         self._gate = gate
@@ -155,54 +266,66 @@ class Scanner:
             return ItemScan(item, text, [], set())
         doc = self._nlp.make_doc(text)
         hits: list[Hit] = []
-        claim_hits: list[Hit] = []
         topics_ = self._tr.topics
         matches = self._matcher(doc)
-        if matches:  # character offsets of the tokens, read once (not a span per match)
-            first = [t.idx for t in doc]
-            last = [t.idx + len(t) for t in doc]
+        words = self._words.match(doc)
+        if matches or words:  # character offsets of the tokens, read once, in C
+            bounds = doc.to_array(["IDX", "LENGTH"]).tolist()
         for match_id, s, e in matches:
             kind, tid, value = self._keys[match_id]
-            hit = Hit(first[s], last[e - 1], kind, tid, value)
-            if kind == "C":
-                claim_hits.append(hit)
-            else:
-                hits.append(hit)
+            hits.append(Hit(bounds[s][0], sum(bounds[e - 1]), kind, tid, value))
         topics = {h.topic_id for h in hits if h.kind == "K" or (
             h.kind == "P" and not topics_[h.topic_id].keywords
             and not topics_[h.topic_id].claims)}
-        if claim_hits:
-            hits.extend(self.claim_sentences(text, claim_hits, topics))
+        if words:
+            found = [(phrase, bounds[s][0], sum(bounds[e - 1])) for phrase, s, e in words]
+            hits.extend(self.claim_sentences(text, found, topics))
         for t in list(topics):
             topic: Topic | None = topics_.get(t)
             if topic is not None and topic.ignore_sources and item.source in topic.ignore_sources:
                 topics.discard(t)
         return ItemScan(item, text, hits, topics)
 
-    def claim_sentences(self, text: str, claim_hits: list[Hit],
+    def claim_sentences(self, text: str, found: list[tuple[int, int, int]],
                         topics: set[str]) -> list[Hit]:
         """Pinned-claim word hits that count: those in a sentence holding one of the
         claim's names or figures and another of its words (three of its words when it
-        names nothing), or any hit of a claim with hand-given keywords."""
+        names nothing), or any hit of a claim with hand-given keywords.
+
+        `found` holds the matched claim words (phrase id, start, end). Only the claims
+        that `ClaimWords.candidates` gives for a sentence's words are checked; one hit
+        is kept per matched span and topic."""
         bounds = list(sentences(text))
         starts = [s for s, _e in bounds]
-        groups: dict[tuple[str, int], list[Hit]] = {}
-        for h in claim_hits:
-            n = bisect_right(starts, h.start) - 1  # the sentence the hit starts in
-            if n < 0 or h.start >= bounds[n][1]:
+        groups: dict[int, dict[int, list[tuple[int, int]]]] = {}
+        for phrase, start, end in found:
+            n = bisect_right(starts, start) - 1  # the sentence the hit starts in
+            if n < 0 or start >= bounds[n][1]:
                 n = -1
-            groups.setdefault((h.value, n), []).append(h)
-        kept: list[Hit] = []
-        for (cid, _n), group in groups.items():
-            claim = self._tr.index.get(cid)
-            found = {text[h.start:h.end].lower().rstrip("s") for h in group}
-            anchors = self._anchors.get(cid, set())
-            if (claim is not None and claim.keywords) or \
-                    (found & anchors and len(found) >= MIN_CLAIM_WORDS) or \
-                    (not anchors and len(found) >= MIN_CLAIM_WORDS + 1):
-                kept.extend(group)
-                topics.add(group[0].topic_id)
-        return kept
+            groups.setdefault(n, {}).setdefault(phrase, []).append((start, end))
+        cw = self._words
+        index = self._tr.index
+        kept: dict[tuple[int, int, str], None] = {}
+        for group in groups.values():
+            for cid in cw.candidates(group):
+                held = cw.phrases[cid]
+                spans = [(p, sp) for p in (group.keys() & held) for sp in group[p]]
+                norms = {text[a:b].lower().rstrip("s") for _p, (a, b) in spans}
+                anchors = self._anchors.get(cid, set())
+                claim = index.get(cid)
+                if not ((claim is not None and claim.keywords) or
+                        (norms & anchors and len(norms) >= MIN_CLAIM_WORDS) or
+                        (not anchors and len(norms) >= MIN_CLAIM_WORDS + 1)):
+                    continue
+                first: tuple[int, int, str] | None = None
+                for p, (a, b) in spans:
+                    for tid in held[p]:
+                        kept[(a, b, tid)] = None
+                        if first is None or (a, b, tid) < first:
+                            first = (a, b, tid)
+                if first is not None:
+                    topics.add(first[2])
+        return [Hit(a, b, "C", tid, "") for a, b, tid in kept]
 
     def select(self, scan: ItemScan) -> list[tuple[int, int]]:
         """Spans to parse: runs of sentences that mention a relevant topic, plus a
