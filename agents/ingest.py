@@ -166,9 +166,10 @@ class Deduplicator:
     def __init__(self, capacity: int = 200_000) -> None:
         self._seen = decide.Seen(capacity)
 
-    def seen(self, item: NewsItem) -> DuplicateKind | None:
-        """Record the item; say whether it duplicates an earlier one."""
-        return self._seen.seen(item.id, item.title, item.body)
+    def seen(self, item: NewsItem, digest: bytes | None = None) -> DuplicateKind | None:
+        """Record the item; say whether it duplicates an earlier one (`digest`:
+        its text_key, when the caller has it already)."""
+        return self._seen.seen(item.id, text_key(item) if digest is None else digest)
 
     def __len__(self) -> int:
         return len(self._seen)

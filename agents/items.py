@@ -75,19 +75,25 @@ class ProcessedItems:
         self.due: dict[int, deque[tuple[float, str]]] = {}
         self.expired = 0
 
-    def lookup(self, event: Any, news: NewsItem) -> tuple[str, list[DetectorObservation]] | None:
+    def lookup(self, event: Any, news: NewsItem, digest: bytes | None = None,
+               ) -> tuple[str, list[DetectorObservation]] | None:
+        """The item's record: ("id", its stored observations), ("text", []) for a
+        copy of a recorded text, or None. `digest`: the item's text_key, if known."""
+        digest = text_key(news) if digest is None else digest
         with current_event(event):
             stored = self.table.get(news.id)
             if stored is not None:
                 found = stored.get("observations", []) if isinstance(stored, dict) else stored
                 return "id", [DetectorObservation.from_dict(o) for o in found]
-            if self.table.get(TEXT_PREFIX + text_key(news).hex()) is not None:
+            if self.table.get(TEXT_PREFIX + digest.hex()) is not None:
                 return "text", []
         return None
 
-    def record(self, event: Any, news: NewsItem, found: list[DetectorObservation]) -> None:
+    def record(self, event: Any, news: NewsItem, found: list[DetectorObservation],
+               text: bytes | None = None) -> None:
+        """Remember the item and its observations (`text`: its text_key, if known)."""
         at, partition = self.clock(), event.message.partition
-        digest = TEXT_PREFIX + text_key(news).hex()
+        digest = TEXT_PREFIX + (text_key(news) if text is None else text).hex()
         with current_event(event):
             self.table[news.id] = {"at": at, "p": partition,
                                    "observations": [o.to_dict() for o in found]}

@@ -45,11 +45,12 @@ class Seen:
         self._ids: OrderedDict[str, None] = OrderedDict()
         self._texts: OrderedDict[bytes, None] = OrderedDict()
 
-    def seen(self, item_id: str, title: str, body: str) -> DuplicateKind | None:
-        """Record the item; say whether it duplicates an earlier one."""
+    def seen(self, item_id: str, digest: bytes) -> DuplicateKind | None:
+        """Record the item (its id and its `text_key`); say whether it
+        duplicates an earlier one."""
         if self._remember(self._ids, item_id):
             return "id"
-        if self._remember(self._texts, text_key(title, body)):
+        if self._remember(self._texts, digest):
             return "text"
         return None
 

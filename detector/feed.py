@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detector.core import Detector
-from detector.decide import Seen, decide
+from detector.decide import Seen, decide, text_key
 from detector.model import ClaimState, Item, Observation, Transition
 
 
@@ -29,7 +29,7 @@ class FeedRun:
     seen: Seen = field(default_factory=Seen)
 
     def _fresh(self, item: Item) -> bool:
-        if self.seen.seen(item.id, item.title, item.body) is not None:
+        if self.seen.seen(item.id, text_key(item.title, item.body)) is not None:
             self.duplicates += 1
             return False
         return True

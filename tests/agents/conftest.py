@@ -37,10 +37,17 @@ class FakeDetector:
             raise RuntimeError("boom")
         return [self._detect(i) for i in items]
 
+    def is_relevant(self, item: Item) -> bool:
+        return any(self._mentions(item, t) for t in self.topics.values())
+
+    @staticmethod
+    def _mentions(item: Item, topic: Topic) -> bool:
+        return any(k.lower() in item.text.lower() for k in topic.keywords)
+
     def _detect(self, item: Item) -> list[Observation]:
         out = []
         for topic in self.topics.values():
-            if not any(k.lower() in item.text.lower() for k in topic.keywords):
+            if not self._mentions(item, topic):
                 continue
             for n, line in enumerate(item.body.splitlines()):
                 who, _, stance = line.partition(":")

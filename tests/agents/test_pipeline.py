@@ -45,6 +45,23 @@ async def test_valid_item_becomes_observations_keyed_by_claim(pipe: tuple[Pipeli
     assert sample(p, "claimwatch_observations_total", stance="deny") == 1
 
 
+async def test_only_items_that_mention_a_tracked_topic_are_recorded(
+        pipe: tuple[Pipeline, Sent], fake: FakeDetector) -> None:
+    """An item on no tracked topic costs no table write (detected again after a
+    crash it gives nothing again); one on a topic is recorded, with or without
+    observations, so a redelivery re-sends what it gave instead of detecting it."""
+    p, sent = pipe
+    async with p.detect_agent.test_context() as agent:
+        await agent.put(news("off", "Dravonia: deny", title="Harbour budget"), wait=False)
+        await agent.put(news("quiet", "no statement here"), wait=False)
+        await agent.put(news("said", "Kestria: confirm"), wait=False)
+        await settle(lambda: len(sent.observations) == 1)
+    assert p.items.get("off") is None
+    assert p.items.get("quiet")["observations"] == []
+    assert len(p.items.get("said")["observations"]) == 1
+    assert len(p.processed_items) == 4  # two items, each by id and by text digest
+
+
 async def test_every_bad_kind_is_dead_lettered_and_valid_items_behind_it_go_on(
         pipe: tuple[Pipeline, Sent]) -> None:
     p, sent = pipe
