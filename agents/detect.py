@@ -132,10 +132,11 @@ class NewsProcessor:
         if pending:
             added = add_to_index(self.detector, pending)
             log.debug("%d claims from the registry joined the index", added)
-        found = self.detector.detect_many(items)
-        relevant = getattr(self.detector, "is_relevant", None)
-        results = [Detected(obs, bool(obs) or relevant is None or relevant(item))
-                   for item, obs in zip(items, found, strict=True)]
+        if hasattr(self.detector, "detect_relevant"):
+            found = self.detector.detect_relevant(items)
+        else:  # a detector that cannot say: every item counts as relevant
+            found = [(obs, True) for obs in self.detector.detect_many(items)]
+        results = [Detected(obs, bool(obs) or relevant) for obs, relevant in found]
         return results, drain_new_claims(self.detector)
 
     async def detect(self, accepted: list[tuple[NewsItem, Any, bytes]], ingested_at: float,

@@ -153,6 +153,11 @@ class Detector:
         return self.detect_many([item])[0]
 
     def detect_many(self, items: Sequence[Item]) -> list[list[Observation]]:
+        return [found for found, _ in self.detect_relevant(items)]
+
+    def detect_relevant(self, items: Sequence[Item]) -> list[tuple[list[Observation], bool]]:
+        """Each item's observations, and whether it mentions a tracked topic at
+        all (what `is_relevant` says, from the same cheap pass)."""
         scans = [self.scanner.scan(it) for it in items]
         jobs: list[tuple[int, int, int]] = []
         for n, scan in enumerate(scans):
@@ -178,7 +183,7 @@ class Detector:
         out = []
         for n, scan in enumerate(scans):
             obs = self._observe(scan, parsed.get(n, [])) if scan.topics else []
-            out.append(obs + self.linking.linked_reports(scan, obs))
+            out.append((obs + self.linking.linked_reports(scan, obs), bool(scan.topics)))
         return out
 
     def _observe(self, scan: ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:

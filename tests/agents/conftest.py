@@ -37,8 +37,10 @@ class FakeDetector:
             raise RuntimeError("boom")
         return [self._detect(i) for i in items]
 
-    def is_relevant(self, item: Item) -> bool:
-        return any(self._mentions(item, t) for t in self.topics.values())
+    def detect_relevant(self, items: Sequence[Item]) -> list[tuple[list[Observation], bool]]:
+        found = self.detect_many(items)
+        return [(obs, any(self._mentions(i, t) for t in self.topics.values()))
+                for i, obs in zip(items, found, strict=True)]
 
     @staticmethod
     def _mentions(item: Item, topic: Topic) -> bool:

@@ -39,6 +39,17 @@ def test_keywords_decide_relevance(blank, text: str, expected: bool) -> None:
     assert relevant(Detector([strait()], nlp=blank), text) is expected
 
 
+def test_detect_relevant_says_what_is_relevant_says(blank) -> None:
+    # the worker records only items on a tracked topic; it reads that from the
+    # pass that detects them, so both must agree item by item
+    det = Detector([strait()], nlp=blank)
+    items = [Item(id=str(n), title="", body=text) for n, text in enumerate(
+        ["A tanker was boarded.", "The weather was mild.", "Lyra Dawn left port."])]
+    assert [rel for _, rel in det.detect_relevant(items)] == [
+        det.is_relevant(i) for i in items] == [True, False, True]
+    assert [found for found, _ in det.detect_relevant(items)] == det.detect_many(items)
+
+
 def test_a_title_alone_can_make_an_item_relevant(blank) -> None:
     det = Detector([strait()], nlp=blank)
     assert det.is_relevant(Item(id="x", title="Tanker seized", body="Nothing else here."))
