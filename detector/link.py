@@ -159,11 +159,15 @@ class PinnedLinker:
         """The pinned claims of every tracked topic."""
         self._claims = {}
         self._by_term = {}
-        for ct in claims:
+        cts = list(claims)
+        freq: dict[str, int] = {}
+        for ct in cts:
             self._claims[ct.claim_id] = ct
-            # a claim can link only where one of its names (or, naming nothing, one of
-            # its words) is: an inverted index, so a sentence scores only those claims
-            for term in ct.names or ct.words:
+            for term in ct.names | ct.words:
+                freq[term] = freq.get(term, 0) + 1
+        for ct in cts:
+            # an inverted index, so a sentence scores only the claims it can link to
+            for term in _index_terms(self._claims[ct.claim_id], freq):
                 self._by_term.setdefault((ct.topic_id, term), []).append(ct)
 
     def split(self, tokens: Iterable[Any]) -> tuple[set[str], set[str]]:
@@ -223,16 +227,37 @@ class PinnedLinker:
         predicate and scores the same: nothing in it tells them apart)."""
         terms = self.terms(tokens)
         found = []
+        by_term = self._by_term
         for tid in topic_ids:
-            cands = {ct.claim_id: ct for term in terms
-                     for ct in self._by_term.get((tid, term), ())}
-            for ct in cands.values():
-                s = self.score(terms, ct.claim_id)
+            cands: dict[str, ClaimTerms] = {}
+            for term in terms:
+                for ct in by_term.get((tid, term), ()):
+                    cands[ct.claim_id] = ct
+            for cid, ct in cands.items():
+                if (ct.names or ct.words).isdisjoint(terms):
+                    continue  # (a claim id that two topics share: its own terms decide)
+                s = self.score(terms, cid)
                 if s >= at:
-                    found.append((-len(ct.words & terms), -s, ct.claim_id))
+                    found.append((-len(ct.words & terms), -s, cid))
         found.sort()
         tied = frozenset(cid for n, s, cid in found if found and (n, s) == found[0][:2])
         return [(cid, -s) for _n, s, cid in found], tied
+
+
+def _index_terms(ct: ClaimTerms, freq: dict[str, int]) -> frozenset[str]:
+    """Terms a sentence must hold one of to score anything on the claim (see
+    `PinnedLinker.score`): one of its names, or, with a predicate, one of its words
+    or (every name, when it has two or more) its rarest name; the rarer choice."""
+    if not ct.weight:
+        return frozenset()
+    if not ct.names or not ct.words:
+        return ct.names or ct.words
+    by_words = set(ct.words)
+    if len(ct.names) >= 2:
+        by_words.add(min(ct.names, key=lambda t: (freq.get(t, 0), t)))
+    if sum(freq.get(t, 0) for t in by_words) < sum(freq.get(t, 0) for t in ct.names):
+        return frozenset(by_words)
+    return ct.names
 
 
 def _spelling(low: str) -> str:
