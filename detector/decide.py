@@ -23,6 +23,8 @@ from detector.status import apply, new_state
 DuplicateKind = Literal["id", "text"]
 
 _WORDS = re.compile(r"\w+")
+_ASCII_NON_WORD = str.maketrans(
+    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
 
 
 def text_key(title: str, body: str) -> bytes:
@@ -32,9 +34,17 @@ def text_key(title: str, body: str) -> bytes:
     spacing differ between copies). The body decides when there is one, since
     syndicated copies often retitle; else the title.
     """
-    text = body if body.strip() else title
-    words = _WORDS.findall(unicodedata.normalize("NFKC", text).casefold())
-    return hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=16).digest()
+    return hashlib.blake2b(key_text(body if body.strip() else title).encode("utf-8"),
+                           digest_size=16).digest()
+
+
+def key_text(text: str) -> str:
+    """The words of `text`, NFKC-normalized and case-folded, one space apart."""
+    if text.isascii():
+        # the same words as the regex, three times faster (every item pays it):
+        # in ASCII, NFKC changes nothing and a word character is [A-Za-z0-9_]
+        return " ".join(text.lower().translate(_ASCII_NON_WORD).split())
+    return " ".join(_WORDS.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 
 class Seen:
