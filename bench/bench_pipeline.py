@@ -8,6 +8,7 @@ stream, ingest-to-alert latency at a steady offered rate, and peak RSS.
 (b) a bare Faust agent decoding the same JSON (a child process)
 (c) the claimwatch worker on items that match no tracked topic
 (d) the claimwatch worker on a stream where 1 item in 10 mentions a tracked topic
+(e) as (d), two workers in one consumer group on a 2-partition topic (both cores)
 then the worker at a steady offered rate, 1 in 10 items relevant: ingest-to-alert
 latency = alert record timestamp - time the news item was sent, per alert.
 
@@ -114,16 +115,17 @@ def stream(n: int, *, every: int | None, seed: int, prefix: str) -> list[tuple[b
 
 # -- Kafka helpers --------------------------------------------------------------
 
-def create_topic(servers: list[str], name: str) -> None:
+def create_topic(servers: list[str], name: str, partitions: int = 1) -> None:
     from agents.client import ensure_topic
 
-    ensure_topic(servers, name, 1)
+    ensure_topic(servers, name, partitions)
 
 
-def fill(servers: list[str], topic: str, messages: list[tuple[bytes, bytes]]) -> None:
+def fill(servers: list[str], topic: str, messages: list[tuple[bytes, bytes]],
+         partitions: int = 1) -> None:
     from kafka import KafkaProducer
 
-    create_topic(servers, topic)
+    create_topic(servers, topic, partitions)
     prod = KafkaProducer(bootstrap_servers=servers, acks=1, linger_ms=20,
                          batch_size=256 * 1024, compression_type=None)
     for k, v in messages:
@@ -226,8 +228,10 @@ def bare_faust(broker: str, topic: str, n: int, timeout: float) -> dict[str, flo
 # -- (c), (d), latency: the worker ----------------------------------------------------
 
 class Worker:
-    def __init__(self, broker: str, news_topic: str, datadir: Path, port: int) -> None:
-        run = uuid.uuid4().hex[:8]
+    def __init__(self, broker: str, news_topic: str, datadir: Path, port: int,
+                 run: str | None = None, partitions: int = 1) -> None:
+        """One worker process; workers given the same `run` share one group."""
+        run = run or uuid.uuid4().hex[:8]
         self.env = {
             "CLAIMWATCH_BROKER": broker, "CLAIMWATCH_APP_ID": f"bench-{run}",
             "CLAIMWATCH_NEWS_TOPIC": news_topic,
@@ -235,12 +239,15 @@ class Worker:
             "CLAIMWATCH_ALERTS_TOPIC": f"bench-{run}.alerts",
             "CLAIMWATCH_DEADLETTER_TOPIC": f"bench-{run}.deadletter",
             "CLAIMWATCH_TOPICS_TOPIC": f"bench-{run}.topics",
+            "CLAIMWATCH_CLAIMS_TOPIC": f"bench-{run}.claims",
+            "CLAIMWATCH_WEBHOOKS_TOPIC": f"bench-{run}.webhooks",
+            "CLAIMWATCH_PARTITIONS": str(partitions),
             "CLAIMWATCH_TOPICS_FILE": str(ROOT / "seeds" / "topics.yaml"),
             "CLAIMWATCH_DATA_DIR": str(datadir), "CLAIMWATCH_WEB_PORT": str(port),
         }
         self.base = f"http://127.0.0.1:{port}"
         datadir.mkdir(parents=True, exist_ok=True)
-        self.log = open(datadir / f"worker-{run}.log", "wb")  # noqa: SIM115
+        self.log = open(datadir / f"worker-{run}-{port}.log", "wb")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "agents.cli", "worker"], cwd=ROOT,
             env={**os.environ, **self.env}, stdout=self.log, stderr=subprocess.STDOUT)
@@ -302,6 +309,53 @@ def worker_throughput(broker: str, topic: str, n: int, datadir: Path, port: int,
     finally:
         if w.proc.poll() is None:
             w.stop()
+
+
+def group_throughput(broker: str, topic: str, n: int, datadir: Path, workers: int,
+                     timeout: float) -> dict[str, float]:
+    """Items/s of `workers` workers in one group, from the moment every one of
+    them holds news partitions (their startup and the rebalances excluded) to
+    the 95% mark of the topic."""
+    run = uuid.uuid4().hex[:8]
+    ws = [Worker(broker, topic, datadir / f"w{i}", free_port(), run=run, partitions=workers)
+          for i in range(workers)]
+    try:
+        for w in ws:
+            w.wait_healthy()
+
+        def assigned(w: Worker) -> bool:
+            _, body = w.get("/health")
+            parts = json.loads(body or "{}").get("assigned_partitions", [])
+            return any(p.startswith(topic + ":") for p in parts)
+
+        def consumed() -> float:
+            return sum(w.metric("claimwatch_items_consumed_total") for w in ws)
+
+        end = time.monotonic() + timeout
+        while not all(assigned(w) for w in ws):
+            if time.monotonic() > end:
+                raise SystemExit("bench: the workers did not share the partitions in time")
+            time.sleep(0.2)
+        c_lo, t_lo = consumed(), time.perf_counter()
+        _, hi = marks(n)
+        t_hi = 0.0
+        while True:
+            count = consumed()
+            if not t_hi and count >= hi:
+                t_hi = time.perf_counter()
+            if count >= n or time.monotonic() > end:
+                break
+            time.sleep(0.05)
+        if count < n or c_lo >= hi:
+            raise SystemExit(f"bench: the workers consumed {count:.0f}/{n} (from {c_lo:.0f})")
+        alerts = sum(w.metric("claimwatch_alerts_total") for w in ws)
+        return {"items_per_s": (hi - c_lo) / (t_hi - t_lo),
+                "peak_rss_mb": max(w.stop() for w in ws), "alerts": alerts,
+                "measured_from_item": c_lo}
+    finally:
+        for w in ws:
+            if w.proc.poll() is None:
+                w.stop()
 
 
 def latency(broker: str, servers: list[str], offered: float, seconds: float, datadir: Path,
@@ -378,7 +432,7 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=50.0, help="offered items/s for latency")
     parser.add_argument("--latency-seconds", type=float, default=60.0)
-    parser.add_argument("--only", default="a,b,c,d,latency")
+    parser.add_argument("--only", default="a,b,c,d,e,latency")
     parser.add_argument("--timeout", type=float, default=900.0)
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
@@ -426,9 +480,17 @@ def main() -> int:
         say("(d) worker, 1 in 10 relevant")
         results["d_worker_1in10"] = worker_throughput(broker, mixed, n, datadir,
                                                       free_port(), args.timeout)
+    if "e" in only:
+        mixed2 = f"bench-{run}.mixed2"
+        say(f"producing {n} items, 1 in 10 relevant, on 2 partitions")
+        fill(servers, mixed2, stream(n, every=10, seed=2, prefix="m"), partitions=2)
+        say("(e) two workers in one group, 1 in 10 relevant")
+        results["e_two_workers_1in10"] = group_throughput(broker, mixed2, n, datadir, 2,
+                                                          args.timeout)
     b = results.get("b_faust", {}).get("items_per_s")
     if b:
-        for key, label in (("c_worker_irrelevant", "c/b"), ("d_worker_1in10", "d/b")):
+        for key, label in (("c_worker_irrelevant", "c/b"), ("d_worker_1in10", "d/b"),
+                           ("e_two_workers_1in10", "e/b")):
             if key in results:
                 results[label] = results[key]["items_per_s"] / b
     if "latency" in only:
@@ -447,12 +509,16 @@ def report(r: dict[str, Any]) -> None:
     for key, label in (("a_aiokafka", "(a) bare aiokafka + json"),
                        ("b_faust", "(b) bare Faust agent + json"),
                        ("c_worker_irrelevant", "(c) worker, nothing relevant"),
-                       ("d_worker_1in10", "(d) worker, 1 in 10 relevant")):
+                       ("d_worker_1in10", "(d) worker, 1 in 10 relevant"),
+                       ("e_two_workers_1in10", "(e) 2 workers, 1 in 10 relevant")):
         if key in r:
             v = r[key]
             print(f"{label:<32} {v['items_per_s']:>9.0f} items/s   peak RSS "
                   f"{v['peak_rss_mb']:.0f} MB")
-    for label in ("c/b", "d/b"):
+    if "e_two_workers_1in10" in r and "d_worker_1in10" in r:
+        print(f"ratio e/d (two workers against one): "
+              f"{r['e_two_workers_1in10']['items_per_s'] / r['d_worker_1in10']['items_per_s']:.2f}")
+    for label in ("c/b", "d/b", "e/b"):
         if label in r:
             print(f"ratio {label}: {r[label]:.2f}")
     if "latency" in r:
