@@ -222,13 +222,19 @@ def run_feed(worker: Worker, feed: feedgen.Feed, kills: int, rng: random.Random,
         killed_at.append((round(time.monotonic() - started, 1), seen))
         log_from = worker.log_path.stat().st_size
         worker.start()
+    alerts = alerts_at_the_end(worker)
+    return {"alerts": alerts, "killed_at": killed_at,
+            "seconds": round(time.monotonic() - started, 1)}
+
+
+def alerts_at_the_end(worker: Worker) -> list[Any]:
+    """Wait until the worker's group is through the feed (or nothing moves any
+    more), then every record on the alerts topic."""
     quiet = Quiescence(worker)
     wait_for(lambda: group_done(worker) or quiet(), 300, "the feed to be processed",
              interval=2)
-    alerts = consume_all(worker.settings.bootstrap_servers, worker.settings.alerts_topic,
-                         idle=3, timeout=120)
-    return {"alerts": alerts, "killed_at": killed_at,
-            "seconds": round(time.monotonic() - started, 1)}
+    return consume_all(worker.settings.bootstrap_servers, worker.settings.alerts_topic,
+                       idle=3, timeout=120)
 
 
 def transition_key(rec: Any) -> tuple[Any, ...]:

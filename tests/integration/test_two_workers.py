@@ -40,7 +40,7 @@ from tests.integration.support import (
     wait_for,
 )
 from tests.integration.test_crash import (
-    Quiescence,
+    alerts_at_the_end,
     check_alerts,
     expected_states,
     group_done,
@@ -195,11 +195,7 @@ def test_kill_9_during_a_rebalance_with_two_workers_changes_nothing(
         wait_for(lambda: len(news_partitions(other)) == PARTITIONS, 120,
                  "the survivor to take every news partition", 1)
         first.start()
-        quiet = Quiescence(other)
-        wait_for(lambda: group_done(other) or quiet(), 300, "the feed to be processed",
-                 interval=2)
-        alerts = consume_all(first.settings.bootstrap_servers, first.settings.alerts_topic,
-                             idle=3, timeout=120)
+        alerts = alerts_at_the_end(other)
         duplicates = check_alerts(alerts, ref)
         print(f"\nkilled mid-rebalance after {killed_after} of {len(ref.alert_ids)} alerts; "
               f"{len(alerts)} alert "
