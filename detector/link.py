@@ -58,7 +58,8 @@ class PinnedLinker:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
         self._claims: dict[str, ClaimTerms] = {}
-        self._by_term: dict[tuple[str, str], list[ClaimTerms]] = {}
+        #: term -> the pinned claims (of any topic) a sentence holding it may link to
+        self._by_term: dict[str, list[ClaimTerms]] = {}
         self._canon = _lemma_classes(lex)
 
     def claim_terms(self, claim_id: str, topic_id: str, doc: Any) -> ClaimTerms:
@@ -168,7 +169,7 @@ class PinnedLinker:
         for ct in cts:
             # an inverted index, so a sentence scores only the claims it can link to
             for term in _index_terms(self._claims[ct.claim_id], freq):
-                self._by_term.setdefault((ct.topic_id, term), []).append(ct)
+                self._by_term.setdefault(term, []).append(ct)
 
     def split(self, tokens: Iterable[Any]) -> tuple[set[str], set[str]]:
         """Folded lemmas of parsed tokens: (names and figures, other content words)."""
@@ -227,18 +228,18 @@ class PinnedLinker:
         predicate and scores the same: nothing in it tells them apart)."""
         terms = self.terms(tokens)
         found = []
-        by_term = self._by_term
-        for tid in topic_ids:
-            cands: dict[str, ClaimTerms] = {}
-            for term in terms:
-                for ct in by_term.get((tid, term), ()):
-                    cands[ct.claim_id] = ct
-            for cid, ct in cands.items():
-                if (ct.names or ct.words).isdisjoint(terms):
-                    continue  # (a claim id that two topics share: its own terms decide)
-                s = self.score(terms, cid)
-                if s >= at:
-                    found.append((-len(ct.words & terms), -s, cid))
+        tids = set(topic_ids)
+        cands: dict[tuple[str, str], ClaimTerms] = {}
+        for term in terms:
+            for ct in self._by_term.get(term, ()):
+                if ct.topic_id in tids:
+                    cands[(ct.topic_id, ct.claim_id)] = ct
+        for (_tid, cid), ct in cands.items():
+            if (ct.names or ct.words).isdisjoint(terms):
+                continue  # (a claim id that two topics share: its own terms decide)
+            s = self.score(terms, cid)
+            if s >= at:
+                found.append((-len(ct.words & terms), -s, cid))
         found.sort()
         tied = frozenset(cid for n, s, cid in found if found and (n, s) == found[0][:2])
         return [(cid, -s) for _n, s, cid in found], tied

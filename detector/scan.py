@@ -333,12 +333,18 @@ class Scanner:
         Adjacent chosen sentences are parsed as one text, to keep spaCy's per-text
         overhead down."""
         text = scan.text
-        hits = [h for h in scan.hits if h.topic_id in scan.topics]
+        bounds = list(sentences(text))
+        starts = [s for s, _e in bounds]
+        with_hit = set()  # the sentences that hold a hit of a relevant topic
+        for h in scan.hits:
+            n = bisect_right(starts, h.start) - 1  # the one sentence it can lie in
+            if h.topic_id in scan.topics and n >= 0 and h.end <= bounds[n][1]:
+                with_hit.add(n)
         spans: list[tuple[int, int]] = []
         since_hit = CUE_WINDOW + 1
         prev_end = -1
-        for s, e in sentences(text):
-            hit = any(h.start >= s and h.end <= e for h in hits)
+        for n, (s, e) in enumerate(bounds):
+            hit = n in with_hit
             since_hit = 0 if hit else since_hit + 1
             # a stance cue a few sentences after a mention ("The minister dismissed ...")
             take = hit or (since_hit <= CUE_WINDOW and
