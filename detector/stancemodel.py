@@ -4,7 +4,13 @@ Pure standard library at run time: a regex tokenizer, hand-made lexical
 features, a body text model (tf-idf and a logistic regression, stacked), and
 gradient-boosted trees, all fitted with scikit-learn by
 ``scripts/train_stance.py`` and exported to gzip JSON that this module
-evaluates.  Labels: "unrelated", "confirm", "deny", "report".
+evaluates.  Labels: "unrelated", "confirm", "deny", "report".  The word lists
+are package data (``data/stance_cues.json``).
+
+Both models learn a body's polarity toward the story it is about (confirms,
+refutes, reports); the stance toward a claim reads it the other way round for
+a polar claim, one that itself refutes or negates ("X is a hoax"): a body that
+debunks the story confirms such a claim (:func:`toward`).
 
 The body side of the features is cached: :meth:`StanceModel.prepare` turns a
 text into a :class:`Body` once, and that object can be scored against many
@@ -28,8 +34,9 @@ from typing import Any
 
 LABELS: tuple[str, ...] = ("unrelated", "confirm", "deny", "report")
 MODEL_RESOURCE = "stance_model.json.gz"
-FORMAT_VERSION = 2
-# classes of the body-level text model, in the order of its probabilities
+FORMAT_VERSION = 3
+# classes of the body-level text model, in the order of its probabilities (the
+# body's polarity toward its story, like the trees' classes: see toward)
 BODY_LR_CLASSES: tuple[str, ...] = ("confirm", "deny", "report")
 
 # ---------------------------------------------------------------------------
@@ -39,102 +46,28 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _SENT_RE = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)]))\s+(?=[\"'“‘(]*[A-Z0-9])|\n+")
 _NUM_RE = re.compile(r"\d+")
 
-# A short stop list of our own (function words only).
-STOP: frozenset[str] = frozenset(
-    [
-        "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for",
-        "with", "from", "as", "into", "onto", "over", "under", "about", "after", "before", "than",
-        "then", "so", "that", "this", "these", "those", "there", "here", "it", "its", "it's",
-        "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "has",
-        "have", "had", "having", "will", "would", "shall", "should", "can", "could", "may",
-        "might", "must", "i", "me", "my", "we", "our", "us", "you", "your", "he", "him", "his",
-        "she", "her", "they", "them", "their", "what", "which", "who", "whom", "whose", "when",
-        "where", "why", "how", "all", "any", "both", "each", "few", "more", "most", "other",
-        "some", "such", "only", "own", "same", "too", "very", "s", "t", "just", "also", "up",
-        "out", "off", "again", "once", "said", "says", "say", "new", "one", "two", "'s"
-    ]
-)
+CUES_RESOURCE = "stance_cues.json"
 
-# Cue lists (our own choice of words; stems of the forms are matched).
-REFUTE = frozenset(
-    [
-        "fake", "fakes", "faked", "hoax", "hoaxes", "false", "falsely", "untrue", "debunk",
-        "debunked", "debunks", "debunking", "deny", "denies", "denied", "denying", "denial",
-        "dismiss", "dismissed", "dismisses", "dismissing", "refute", "refuted", "refutes",
-        "rebut", "rebutted", "reject", "rejected", "rejects", "rejecting", "fabricated",
-        "fabrication", "fabricate", "bogus", "baseless", "unfounded", "myth", "myths", "rumor",
-        "rumors", "rumour", "rumours", "satire", "satirical", "parody", "prank", "pranks",
-        "misleading", "mislead", "misinformation", "doctored", "photoshopped", "photoshop",
-        "hoaxer", "scam", "fraud", "fraudulent", "spoof", "nonsense", "wrong", "incorrect",
-        "inaccurate", "lie", "lies", "lied", "lying", "liar", "retract", "retracted",
-        "retraction", "withdrawn", "withdraw", "erroneous", "groundless", "ridiculous", "absurd",
-        "disputes", "disputed", "contradict", "contradicts", "contradicted", "laughable"
-    ]
-)
+
+def _load_cues() -> dict[str, list[str]]:
+    """The word lists (package data, our own choice of words)."""
+    raw = resources.files("detector").joinpath("data", CUES_RESOURCE).read_text("utf-8")
+    return {k: v for k, v in json.loads(raw).items() if not k.startswith("_")}
+
+
+_CUES = _load_cues()
+# function words only
+STOP: frozenset[str] = frozenset(_CUES["stop"])
+# cue lists: the forms are matched as tokens
+REFUTE: frozenset[str] = frozenset(_CUES["refute"])
 REFUTE_PHRASES: tuple[tuple[str, ...], ...] = tuple(
-    tuple(p.split())
-    for p in (
-        "not true", "no truth", "isn't true", "wasn't true", "not real",
-        "no evidence", "no proof", "no such", "never happened", "did not happen",
-        "didn't happen", "turns out", "turned out", "not the case", "made up",
-        "too good to be true", "no plans", "nothing to do with", "fake news",
-        "there is no", "there was no", "not actually", "isn't real", "has not been",
-        "cast doubt", "casts doubt", "in fact", "actually", "set the record straight",
-    )
-)
-HEDGE = frozenset(
-    [
-        "reportedly", "allegedly", "alleged", "alleges", "allege", "purportedly", "purported",
-        "apparently", "apparent", "claim", "claims", "claimed", "claiming", "rumored", "rumoured",
-        "unconfirmed", "unverified", "suggest", "suggests", "suggested", "suggesting",
-        "speculation", "speculate", "speculated", "possibly", "possible", "perhaps", "maybe",
-        "might", "may", "could", "believed", "believe", "believes", "appears", "appear",
-        "appeared", "seems", "seem", "seemed", "likely", "unlikely", "unclear", "uncertain",
-        "suspected", "suspect", "supposedly", "estimated", "estimate", "potentially", "probably",
-        "report", "reports", "reporting", "according", "sources", "source", "unnamed",
-        "anonymous", "expected", "rumors", "whether", "if", "question", "questions"
-    ]
-)
-CONFIRM = frozenset(
-    [
-        "confirm", "confirms", "confirmed", "confirming", "confirmation", "official",
-        "officially", "announce", "announces", "announced", "announcement", "revealed", "reveals",
-        "reveal", "admit", "admits", "admitted", "acknowledge", "acknowledges", "acknowledged",
-        "verified", "verify", "proven", "proved", "proof", "indeed", "true", "genuine",
-        "authentic", "real", "definitely", "certainly", "statement", "stated", "states",
-        "declared", "declares", "declare", "show", "shows", "showed", "shown", "footage", "video",
-        "photos", "evidence", "indeed"
-    ]
-)
-NEGATION = frozenset(
-    [
-        "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot",
-        "n't", "don't", "doesn't", "didn't", "isn't", "wasn't", "aren't", "weren't", "won't",
-        "wouldn't", "can't", "couldn't", "hasn't", "haven't", "hadn't", "shouldn't"
-    ]
-)
-DENY_VERBS = frozenset(
-    [
-        "deny", "denies", "denied", "denying", "dismiss", "dismissed", "dismisses", "refute",
-        "refuted", "refutes", "reject", "rejected", "rejects", "debunk", "debunked", "rebut",
-        "rebutted", "dispute", "disputed", "disputes", "contradict", "contradicted", "retract",
-        "retracted"
-    ]
-)
-CONFIRM_VERBS = frozenset(
-    [
-        "confirm", "confirms", "confirmed", "admit", "admits", "admitted", "acknowledge",
-        "acknowledged", "acknowledges", "announce", "announced", "announces", "verify",
-        "verified", "reveal", "revealed", "reveals"
-    ]
-)
-REPORT_VERBS = frozenset(
-    [
-        "say", "says", "said", "tell", "told", "report", "reports", "reported", "according",
-        "claim", "claims", "claimed", "write", "wrote", "writes", "explain", "explained", "add",
-        "added"
-    ]
-)
+    tuple(p.split()) for p in _CUES["refute_phrases"])
+HEDGE: frozenset[str] = frozenset(_CUES["hedge"])
+CONFIRM: frozenset[str] = frozenset(_CUES["confirm"])
+NEGATION: frozenset[str] = frozenset(_CUES["negation"])
+DENY_VERBS: frozenset[str] = frozenset(_CUES["deny_verbs"])
+CONFIRM_VERBS: frozenset[str] = frozenset(_CUES["confirm_verbs"])
+REPORT_VERBS: frozenset[str] = frozenset(_CUES["report_verbs"])
 _ALL_CUES = REFUTE | HEDGE | CONFIRM | NEGATION | DENY_VERBS | CONFIRM_VERBS | REPORT_VERBS
 
 
@@ -271,6 +204,9 @@ class Claim:
     cues: tuple[int, int, int, int, int, int, int]
     question: bool
     quote: bool
+    # the claim itself refutes or negates (a refutation cue, a negation or a denial
+    # verb): "X is a hoax", "X did not happen"
+    polar: bool
 
 
 _CAPS_RE = re.compile(r"\b[A-Z][a-zA-Z]+")
@@ -304,10 +240,23 @@ BASE_FEATURE_NAMES: tuple[str, ...] = (
     # cues in the sentences that share at least 30% of the claim's words
     "r_ref", "r_hed", "r_con", "r_neg", "r_dv", "r_frac_ref", "first_ref_pos",
     "cneg_x_tref", "cref_x_bref",
+    # the claim refutes or negates (Claim.polar)
+    "c_polar",
 )
 # the stacked body-level text model: its probability of each related class
 FEATURE_NAMES: tuple[str, ...] = BASE_FEATURE_NAMES + tuple(f"lr_{k}" for k in BODY_LR_CLASSES)
 N_FEATURES = len(FEATURE_NAMES)
+
+
+def toward(scores: Sequence[float], classes: Sequence[str], polar: bool) -> list[float]:
+    """Scores over ``classes`` of a body's polarity toward its story, read toward
+    a claim: a body that refutes the story confirms a claim that calls it false
+    ("X is a hoax"), so confirm and deny swap for a polar claim."""
+    q = list(scores)
+    if polar:
+        i, j = classes.index("confirm"), classes.index("deny")
+        q[i], q[j] = q[j], q[i]
+    return q
 
 
 # ---------------------------------------------------------------------------
@@ -424,6 +373,7 @@ class StanceModel:
         toks = tokenize(text)
         stems = [stem(t) for t in _content(toks)]
         cnt = Counter(stems)
+        cues = _cue_counts(toks)
         c = Claim(
             toks=toks,
             stems=stems,
@@ -434,9 +384,10 @@ class StanceModel:
             idf_w={t: self.idf.get(t, self.unk_idf) for t in cnt},
             numbers=frozenset(_NUM_RE.findall(text)),
             caps=_caps(text),
-            cues=_cue_counts(toks),
+            cues=cues,
             question="?" in text,
             quote=any(q in text for q in "\"“”'‘"),
+            polar=(cues[0] + cues[3] + cues[4]) > 0,
         )
         if len(self._claims) > 4096:
             self._claims.clear()
@@ -531,23 +482,28 @@ class StanceModel:
         x.append(first_ref / ns if first_ref is not None else 1.5)
         x.append(float(c.cues[3] > 0) * agg(top, 0))
         x.append(float(c.cues[0] > 0) * bref)
+        x.append(float(c.polar))
         return x
 
     # -- prediction --------------------------------------------------------------
-    def proba_from_features(self, x: Sequence[float]) -> dict[str, float]:
+    def proba_from_features(self, x: Sequence[float], polar: bool = False) -> dict[str, float]:
+        """Class probabilities toward a claim (``polar``: Claim.polar) from its
+        features; the decision biases apply toward the claim."""
         raw = []
         for k in range(len(self.classes)):
-            s = self.baseline[k] + self.log_bias[k]
+            s = self.baseline[k]
             for t in self.trees[k]:
                 s += _tree_value(t, x)
             raw.append(s)
+        raw = [r + b for r, b in zip(toward(raw, self.classes, polar), self.log_bias, strict=True)]
         m = max(raw)
         ex = [math.exp(r - m) for r in raw]
         z = sum(ex)
         return {cl: e / z for cl, e in zip(self.classes, ex, strict=True)}
 
     def predict(self, claim: str, text: str | Body) -> tuple[str, dict[str, float]]:
-        p = self.proba_from_features(self.features(claim, text))
+        c = self.claim(claim)
+        p = self.proba_from_features(self.features(c, text), c.polar)
         label = max(self.classes, key=lambda k: (p[k], -self.classes.index(k)))
         return label, p
 

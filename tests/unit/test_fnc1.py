@@ -1,4 +1,5 @@
-"""FNC-1 reading and scoring (hand-made examples; the shared data only in one test)."""
+"""FNC-1 reading and scoring, and the stance model read toward a claim (hand-made
+examples; the shared data only in one test)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from agents.evaluate import fnc1
+from detector.stancemodel import StanceModel, toward
 
 SHARED = Path(__file__).resolve().parents[3] / "shared" / "data" / "fnc1"
 
@@ -67,6 +69,37 @@ def test_read_and_evaluate_tiny_csvs(tmp_path: Path) -> None:
     assert res["items_per_s"] > 0
     res = fnc1.evaluate(tmp_path / "nostance.csv", tmp_path / "bodies.csv", model=Fixed())
     assert "relative_score" not in res and res["pairs"] == 1
+
+
+SQUID = "Giant squid found alive on a beach in Cornwall"
+DEBUNK = ("The photo of a giant squid alive on a beach in Cornwall is a hoax. Wildlife "
+          "officials denied that any giant squid was found in Cornwall, calling the story "
+          "fake; there is no evidence it happened.")
+SUPPORT = ("A giant squid was found alive on a beach in Cornwall on Tuesday, the wildlife "
+           "trust confirmed. Volunteers returned the giant squid to the sea.")
+
+
+@pytest.mark.parametrize(("claim", "body", "stance"), [
+    (SQUID, DEBUNK, "deny"),
+    (SQUID, SUPPORT, "confirm"),
+    # a polar claim (it calls the story false): a debunk agrees with it, FNC-1 style
+    (f"{SQUID} is a hoax", DEBUNK, "confirm"),
+    ("No giant squid was found alive in Cornwall", DEBUNK, "confirm"),
+    (f"{SQUID} is a hoax", SUPPORT, "deny"),
+])
+def test_stance_is_read_toward_the_claim(claim: str, body: str, stance: str) -> None:
+    model = StanceModel.load()
+    assert model.predict(claim, body)[0] == stance
+
+
+def test_toward_swaps_confirm_and_deny_for_a_polar_claim() -> None:
+    classes = ["unrelated", "confirm", "deny", "report"]
+    assert toward([0.1, 0.2, 0.3, 0.4], classes, polar=False) == [0.1, 0.2, 0.3, 0.4]
+    assert toward([0.1, 0.2, 0.3, 0.4], classes, polar=True) == [0.1, 0.3, 0.2, 0.4]
+    model = StanceModel.load()
+    assert model.claim(f"{SQUID} is a hoax").polar
+    assert model.claim("Squid did not wash up in Cornwall").polar
+    assert not model.claim(SQUID).polar
 
 
 @pytest.mark.shared
