@@ -95,7 +95,8 @@ def body_polarity(y: np.ndarray, polar: np.ndarray) -> np.ndarray:
 def swap_toward(p: np.ndarray, polar: np.ndarray) -> np.ndarray:
     """Probabilities over LABELS read toward each pair's claim (stancemodel.toward)."""
     q = p.copy()
-    q[np.ix_(polar, [CONFIRM, DENY])] = p[np.ix_(polar, [DENY, CONFIRM])]
+    q[polar, CONFIRM] = p[polar, DENY]
+    q[polar, DENY] = p[polar, CONFIRM]
     return q
 
 
