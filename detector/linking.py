@@ -159,7 +159,7 @@ class StatementLinker:
         if topic_id is None:
             # no keyword here: join a close claim of a topic this item concerns
             best: tuple[Claim | None, float] = (None, 0.0)
-            for tid in scan.topics:
+            for tid in sorted(scan.topics):
                 near, score = self._tr.index.best(tid, terms, sentence)
                 if near is not None and score > best[1]:
                     best = (near, score)
