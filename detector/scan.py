@@ -27,6 +27,16 @@ CUE_WINDOW = 3
 ENT_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART")
 
 _WORDS = re.compile(r"[^\W_]+")
+_ASCII_NON_ALNUM = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+
+
+def alnum_words(text: str) -> list[str]:
+    """The runs of letters and digits in `text` (what `_WORDS` finds); for ASCII
+    text by str.translate and split, about three times faster than the regex
+    (the gate reads every item's whole text)."""
+    if text.isascii():
+        return text.translate(_ASCII_NON_ALNUM).split()
+    return _WORDS.findall(text)
 _DULL = frozenset("the and for with that this from have has had was were will would said "
                   "says".split())
 
@@ -261,7 +271,7 @@ class Scanner:
 
     def scan(self, item: Item) -> ItemScan:
         text = item.text
-        if self._gate.isdisjoint(_WORDS.findall(text.lower())):
+        if self._gate.isdisjoint(alnum_words(text.lower())):
             # not one word that starts a keyword, alias or claim word: no tokenizer needed
             return ItemScan(item, text, [], set())
         doc = self._nlp.make_doc(text)

@@ -1,5 +1,6 @@
 """The dedup key: syndicated copies share it, other texts do not, and its
-ASCII fast path gives exactly the general rule's words."""
+ASCII fast path gives exactly the general rule's words; so does the cheap
+pass's gate (both read every item's whole text)."""
 
 from __future__ import annotations
 
@@ -34,3 +35,11 @@ def test_copies_share_the_key_and_the_body_decides() -> None:
     assert text_key("Tanker seized", body) == text_key("Retitled by a wire", copy)
     assert text_key("T", body) != text_key("T", body.replace("Monday", "Tuesday"))
     assert text_key("Only a title", "") == text_key("ONLY a title.", "  ")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)) | st.text())
+def test_the_cheap_pass_gate_reads_the_regexs_words(text: str) -> None:
+    from detector.scan import _WORDS, alnum_words
+
+    assert alnum_words(text) == _WORDS.findall(text)
