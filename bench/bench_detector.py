@@ -26,8 +26,8 @@ derives their match terms). Four runs, in the same process:
    of what those claims select, not only the claim index.
 
 Rates are items per second of wall time on one thread; the ratios are what
-to read (these machines are noisy). Aims: detector >= 20x naive, >= 300
-items/s, 5,000 claims >= 70% of the 50-claim rate.
+to read (these machines are noisy). Aims (issue 8): >= 100 items/s at 50
+claims, 5,000 claims >= 50% of the 50-claim rate, peak RSS <= 800 MB.
 """
 
 from __future__ import annotations
@@ -211,8 +211,8 @@ def main(argv: list[str] | None = None) -> int:
     r_naive = m / t_naive
     print(f"naive,    {len(few)} claims: {r_naive:8.1f} items/s  ({t_naive:.1f} s over "
           f"{m} items, full pipeline on every item)")
-    print(f"ratio detector / naive: {r_fast / r_naive:.1f}x  (aim >= 20x; "
-          f"detector aim >= 300 items/s)")
+    print(f"ratio detector / naive: {r_fast / r_naive:.1f}x  (detector aim >= 100 items/s "
+          f"at 50 claims)")
     print(compare(fast[:m], naive))
 
     many = variants(headlines, args.many_claims)
@@ -222,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"detector, {len(many)} claims: {r_many:8.1f} items/s  ({t_many:.1f} s, "
           f"{relevant_m} items pass the cheap pass, {sum(map(len, fast_m))} observations, "
           f"setup {setup_m:.1f} s)")
-    print(f"ratio {len(many)} / {len(few)} claims: {r_many / r_fast:.2f}  (aim >= 0.70)")
+    print(f"ratio {len(many)} / {len(few)} claims: {r_many / r_fast:.2f}  (aim >= 0.50)")
 
     far = elsewhere(headlines, related, ids, few, args.many_claims)
     det_f, setup_f = build(nlp, far, per_topic=100)
