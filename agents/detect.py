@@ -132,11 +132,8 @@ class NewsProcessor:
         if pending:
             added = add_to_index(self.detector, pending)
             log.debug("%d claims from the registry joined the index", added)
-        if hasattr(self.detector, "detect_relevant"):
-            found = self.detector.detect_relevant(items)
-        else:  # a detector that cannot say: every item counts as relevant
-            found = [(obs, True) for obs in self.detector.detect_many(items)]
-        results = [Detected(obs, bool(obs) or relevant) for obs, relevant in found]
+        results = [Detected(obs, bool(obs) or relevant)
+                   for obs, relevant in self.detector.detect_relevant(items)]
         return results, drain_new_claims(self.detector)
 
     async def detect(self, accepted: list[tuple[NewsItem, Any, bytes]], ingested_at: float,
@@ -153,7 +150,7 @@ class NewsProcessor:
         try:
             results, new_claims = await pipe.run_detector(self._detect_batch, items)
         except Exception:
-            log.exception("detect_many failed on a batch of %d; retrying one by one", len(items))
+            log.exception("detection failed on a batch of %d; retrying one by one", len(items))
             results = []
             new_claims += await pipe.run_detector(drain_new_claims, self.detector)
             for (news, event, _), item in zip(accepted, items, strict=True):
