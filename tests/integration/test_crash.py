@@ -247,9 +247,14 @@ def transition_key(rec: Any) -> tuple[Any, ...]:
 
 def check_alerts(alerts: list[Any], ref: feedgen.Reference) -> int:
     ids = [dict(r.headers)["ce_id"].decode() for r in alerts]
+    extra = {i: transition_key(r)[:4] for r, i in zip(alerts, ids, strict=True)
+             if i not in ref.alert_ids}
+    missing = [(t.claim_id, t.type, t.observation.item_id, t.observation.evidence.start)
+               for t in ref.alerts if t.alert_id not in set(ids)]
     assert set(ids) == ref.alert_ids, (
         f"{len(set(ids) - ref.alert_ids)} alert ids not in the reference, "
-        f"{len(ref.alert_ids - set(ids))} reference ids missing")
+        f"{len(ref.alert_ids - set(ids))} reference ids missing; "
+        f"extra (claim, type, item, start): {sorted(extra.values())}; missing: {sorted(missing)}")
     by_transition: dict[tuple[Any, ...], set[str]] = {}
     for rec, alert_id in zip(alerts, ids, strict=True):
         by_transition.setdefault(transition_key(rec), set()).add(alert_id)
