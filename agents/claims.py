@@ -28,11 +28,15 @@ from agents.follow import Follower
 log = logging.getLogger(__name__)
 
 
-def encode_claim(claim: Any) -> bytes:
-    return json.dumps({"id": claim.id, "topic_id": claim.topic_id, "text": claim.text,
-                       "terms": sorted(claim.terms),
-                       "questioned": bool(getattr(claim, "questioned", False))},
-                      ensure_ascii=False, sort_keys=True).encode("utf-8")
+def claim_dict(claim: Any) -> dict[str, Any]:
+    """A claim the detector opened, as the topic (and an item's record) holds it."""
+    return {"id": claim.id, "topic_id": claim.topic_id, "text": claim.text,
+            "terms": sorted(claim.terms),
+            "questioned": bool(getattr(claim, "questioned", False))}
+
+
+def encode_claim(claim: dict[str, Any]) -> bytes:
+    return json.dumps(claim, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
 class ClaimRegistry:
@@ -67,12 +71,19 @@ class ClaimRegistry:
         self._pending.append(claim)
         return True
 
-    def published(self, claim: Any) -> None:
+    def published(self, claim: dict[str, Any]) -> None:
         """A claim this worker's detector opened or put in question (it is in its
         index already)."""
-        self.known.add(claim.id)
-        if getattr(claim, "questioned", False):
-            self.questioned.add(claim.id)
+        self.known.add(claim["id"])
+        if claim.get("questioned"):
+            self.questioned.add(claim["id"])
+
+    def unpublished(self, claims: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Of the claims in items' records, those the topic does not hold yet as
+        recorded: unknown, or in question only in the record (never one less in
+        question than the topic says: the compacted topic keeps the last record)."""
+        return [c for c in claims if c["id"] not in self.known
+                or (c.get("questioned") and c["id"] not in self.questioned)]
 
     def drain(self) -> list[dict[str, Any]]:
         out, self._pending = self._pending, []
@@ -101,7 +112,8 @@ def drain_new_claims(detector: Any) -> list[Any]:
 
 def claims_follower(bootstrap: list[str], name: str, registry: ClaimRegistry) -> Follower:
     """Reads the compacted claims topic from the start, marks the registry
-    ready once caught up, then keeps following."""
+    ready once caught up, then keeps following (with a probe: `sync` says when
+    everything published before now is in the registry)."""
 
     def apply(rec: Any) -> None:
         registry.apply_message(rec.key, rec.value)  # logs what it skips
@@ -110,4 +122,4 @@ def claims_follower(bootstrap: list[str], name: str, registry: ClaimRegistry) ->
         log.info("claims registry loaded: %d claims", len(registry))
         registry.ready.set()
 
-    return Follower(bootstrap, name, apply, what="claims", on_caught_up=loaded)
+    return Follower(bootstrap, name, apply, what="claims", on_caught_up=loaded, probe=True)

@@ -7,14 +7,25 @@ and sends each observation keyed by claim id, so one worker owns a claim.
 
 Crash safety (at-least-once, no second opinion): every processed item that
 mentions a tracked topic is recorded in the changelog-backed `items` table
-with the observations it produced (and its text digest, for syndicated
-copies); an item that mentions none gives nothing whenever it is detected, so
-it costs no table write. A redelivered item
-after a crash, or the same id later, re-sends its stored observations instead
-of being detected again against a claim index that has moved on; the track
-stage ignores observation ids it has seen, and alert ids are deterministic.
+with the observations it produced, the claims it opened or put in question
+(and its text digest, for syndicated copies); an item that mentions none
+gives nothing whenever it is detected, so it costs no table write. A
+redelivered item after a crash, or the same id later, re-sends its stored
+observations instead of being detected again against a claim index that has
+moved on; the track stage ignores observation ids it has seen, and alert ids
+are deterministic.
+
 Claims the detector opens are published on the claims topic (agents.claims)
-and acknowledged before the item is recorded.
+only once the records of the items that opened them are acked (a producer
+flush). The other order left a hole: a claim published, its item's record
+lost with a killed worker, and the item detected again by the next owner of
+its partition against an index that already holds the claims of the items
+after it (those it opened itself, in the reference order, not yet): its
+statements join a later claim instead of opening their own, and the alerts
+differ. Now an item detected again never meets a claim opened after it on
+its partition; a recorded item brings its claims back into the index and
+publishes those the topic does not hold yet (the kill came between the flush
+and the publication).
 """
 
 from __future__ import annotations
@@ -26,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from agents.claims import add_to_index, drain_new_claims
+from agents.claims import add_to_index, claim_dict, drain_new_claims
 from agents.ingest import Rejected, parse_news, text_key
 from detector import Item
 from detector import Observation as DetectorObservation
@@ -45,6 +56,8 @@ class Detected:
 
     observations: list[DetectorObservation]
     relevant: bool
+    #: the discovered claims it opened or put in question (claim_dict shape)
+    claims: list[dict[str, Any]]
 
 
 def to_item(n: NewsItem) -> Item:
@@ -77,6 +90,8 @@ class NewsProcessor:
         self.dead_acks: list[Any] = []
         #: in item order: stored observations to send again, or None for a detected item
         plan: list[list[DetectorObservation] | None] = []
+        #: the claims in the records of the items seen before
+        stored_claims: list[dict[str, Any]] = []
         for event in events:
             msg = event.message
             m.items_consumed.inc()
@@ -99,8 +114,9 @@ class NewsProcessor:
                 m.items_duplicate.labels(stored[0]).inc()
                 log.info("item %s at offset %s processed before (%s): %d observations again",
                          news.id, msg.offset, stored[0], len(stored[1]))
-                if stored[1]:
-                    plan.append(stored[1])
+                if stored.observations:
+                    plan.append(stored.observations)
+                stored_claims += stored.claims
                 continue
             m.items_accepted.inc()
             accepted.append((news, event, digest))
@@ -108,36 +124,50 @@ class NewsProcessor:
         if events:
             pipe.consumed(now)
         m.stage_seconds.labels("ingest").observe(time.perf_counter() - started)
-        results = await self.detect(accepted, now) if accepted else []
+        unpublished: list[dict[str, Any]] = []
+        if stored_claims:
+            # the items' records are in Kafka; their claims may not be (a kill
+            # between the flush and the publication): what the topic lacks
+            await pipe.claims_current()
+            unpublished = pipe.claim_registry.unpublished(stored_claims)
+        results = await self.detect(accepted, now, stored_claims) if accepted else []
+        for (news, event, digest), result in zip(accepted, results, strict=True):
+            # an item that mentions no tracked topic is not recorded: detected
+            # again after a crash it gives nothing again, whatever the claim
+            # index holds by then (most of a stream; two table writes saved each)
+            if result.relevant:
+                self.processed.record(event, news, result.observations, digest,
+                                      result.claims)
+        opened = unpublished + [c for r in results for c in r.claims]
+        if opened:
+            # the records first (see the module docstring), then the claims
+            await pipe.flush()
+            for claim in opened:
+                await pipe.send_claim(claim)
         # observations in item order: an item seen before a crash keeps its place
         detected = iter(results)
         for found in plan:
             for obs in found if found is not None else next(detected).observations:
                 m.observations.labels(obs.stance).inc()
                 await pipe.send_observation(to_record(obs, now))
-        for (news, event, digest), result in zip(accepted, results, strict=True):
-            # an item that mentions no tracked topic is not recorded: detected
-            # again after a crash it gives nothing again, whatever the claim
-            # index holds by then (most of a stream; two table writes saved each)
-            if result.relevant:
-                self.processed.record(event, news, result.observations, digest)
         self.processed.expire(events)  # the items table's retention (agents.items)
         for delivered in self.dead_acks:
             await delivered
 
-    def _detect_batch(self, items: list[Item]) -> tuple[list[Detected], list[Any]]:
+    def _detect_batch(self, items: list[Item], stored: Sequence[dict[str, Any]] = (),
+                      ) -> list[Detected]:
         """On the detector's thread: join the claims other workers (or this
-        worker before a restart) opened, detect, collect the claims opened now."""
-        pending = self.pipe.claim_registry.drain()
+        worker before a restart) opened and those of the batch's recorded items,
+        detect, and tell each item's observations and the claims it opened."""
+        pending = self.pipe.claim_registry.drain() + list(stored)
         if pending:
             added = add_to_index(self.detector, pending)
             log.debug("%d claims from the registry joined the index", added)
-        results = [Detected(obs, bool(obs) or relevant)
-                   for obs, relevant in self.detector.detect_relevant(items)]
-        return results, drain_new_claims(self.detector)
+        return [Detected(obs, bool(obs) or relevant, [claim_dict(c) for c in opened])
+                for obs, relevant, opened in self.detector.detect_opening(items)]
 
     async def detect(self, accepted: list[tuple[NewsItem, Any, bytes]], ingested_at: float,
-                     ) -> list[Detected]:
+                     stored: list[dict[str, Any]]) -> list[Detected]:
         pipe, m = self.pipe, self.pipe.metrics
         newest = max((e.message.timestamp or 0.0) for _, e, _ in accepted)
         await pipe.registry.wait_synced(min(newest, ingested_at))
@@ -146,27 +176,26 @@ class NewsProcessor:
             self.detector.set_topics(pipe.registry.topics())
         items = [to_item(n) for n, _, _ in accepted]
         started = time.perf_counter()
-        new_claims: list[Any] = []
         try:
-            results, new_claims = await pipe.run_detector(self._detect_batch, items)
+            results = await pipe.run_detector(self._detect_batch, items, stored)
         except Exception:
             log.exception("detection failed on a batch of %d; retrying one by one", len(items))
+            # what the failed pass opened stays in the index's queue: the next
+            # item detected tells it (an earlier item than its own, never a later)
             results = []
-            new_claims += await pipe.run_detector(drain_new_claims, self.detector)
             for (news, event, _), item in zip(accepted, items, strict=True):
                 try:
-                    found, opened = await pipe.run_detector(self._detect_batch, [item])
-                    results.append(found[0])
-                    new_claims += opened
+                    results += await pipe.run_detector(self._detect_batch, [item])
                 except Exception as exc:
                     m.stage_errors.labels("detect").inc()
                     log.error("detect failed on item %s: %r", item.id, exc)
                     self.dead_acks.append(await pipe.dead_letter_event(
                         event, "detect_error", repr(exc), item_id=news.id))
-                    results.append(Detected([], True))
+                    results.append(Detected([], True, []))
+            left = await pipe.run_detector(drain_new_claims, self.detector)
+            if left:  # no item of the batch got through to tell them
+                results[-1].claims.extend(claim_dict(c) for c in left)
         m.stage_seconds.labels("detect").observe(time.perf_counter() - started)
-        for claim in new_claims:
-            await pipe.send_claim(claim)
         return results
 
 

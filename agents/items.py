@@ -2,7 +2,9 @@
 it processed, for a bounded time.
 
 `items` (changelog-backed, co-partitioned with the news topic):
-- item id -> {"at", "p", "observations": [observation dicts]}
+- item id -> {"at", "p", "observations": [observation dicts], "claims": [claim
+  dicts]} ("claims": the discovered claims the item opened or put in question,
+  as published on the claims topic; absent when none)
 - "text:<digest>" -> {"at", "p", "item": item id}
 
 `at` is when the item was recorded (unix seconds), `p` the news partition
@@ -31,7 +33,7 @@ import time
 import weakref
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 from agents.ingest import text_key
 from detector import Observation as DetectorObservation
@@ -58,6 +60,16 @@ def current_event(event: Any) -> Iterator[None]:
         _current_event.reset(token)
 
 
+class Stored(NamedTuple):
+    """What the table knows of an item seen before."""
+
+    #: "id" (this item's record) or "text" (a copy of a recorded text: nothing again)
+    kind: str
+    observations: list[DetectorObservation]
+    #: the claims it opened or put in question (agents.claims.claim_dict shape)
+    claims: list[dict[str, Any]]
+
+
 def _recorded_at(value: Any) -> float | None:
     if isinstance(value, dict) and isinstance(value.get("at"), int | float):
         return float(value["at"])
@@ -76,27 +88,33 @@ class ProcessedItems:
         self.expired = 0
 
     def lookup(self, event: Any, news: NewsItem, digest: bytes | None = None,
-               ) -> tuple[str, list[DetectorObservation]] | None:
-        """The item's record: ("id", its stored observations), ("text", []) for a
-        copy of a recorded text, or None. `digest`: the item's text_key, if known."""
+               ) -> Stored | None:
+        """The item's record (Stored "id"), a copy of a recorded text (Stored "text",
+        nothing in it), or None. `digest`: the item's text_key, if known."""
         digest = text_key(news) if digest is None else digest
         with current_event(event):
             stored = self.table.get(news.id)
             if stored is not None:
-                found = stored.get("observations", []) if isinstance(stored, dict) else stored
-                return "id", [DetectorObservation.from_dict(o) for o in found]
+                record = stored if isinstance(stored, dict) else {"observations": stored}
+                return Stored("id", [DetectorObservation.from_dict(o)
+                                     for o in record.get("observations", [])],
+                              list(record.get("claims", ())))
             if self.table.get(TEXT_PREFIX + digest.hex()) is not None:
-                return "text", []
+                return Stored("text", [], [])
         return None
 
     def record(self, event: Any, news: NewsItem, found: list[DetectorObservation],
-               text: bytes | None = None) -> None:
-        """Remember the item and its observations (`text`: its text_key, if known)."""
+               text: bytes | None = None, claims: Sequence[dict[str, Any]] = ()) -> None:
+        """Remember the item, its observations and the claims it opened or put in
+        question (`text`: its text_key, if known)."""
         at, partition = self.clock(), event.message.partition
         digest = TEXT_PREFIX + (text_key(news) if text is None else text).hex()
+        value: dict[str, Any] = {"at": at, "p": partition,
+                                 "observations": [o.to_dict() for o in found]}
+        if claims:
+            value["claims"] = list(claims)
         with current_event(event):
-            self.table[news.id] = {"at": at, "p": partition,
-                                   "observations": [o.to_dict() for o in found]}
+            self.table[news.id] = value
             self.table[digest] = {"at": at, "p": partition, "item": news.id}
         due = self.due.setdefault(partition, deque())
         due.append((at, news.id))

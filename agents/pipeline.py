@@ -214,17 +214,33 @@ class Pipeline:
     async def send_observation(self, rec: ObservationRecord) -> None:
         await self.observations_topic.send(key=rec.claim_id, value=rec)
 
-    async def send_claim(self, claim: Any) -> None:
-        """Publish a claim the detector opened, and wait for the broker's ack."""
+    async def send_claim(self, claim: dict[str, Any]) -> None:
+        """Publish a claim the detector opened (agents.claims.claim_dict), and wait
+        for the broker's ack."""
         await self.app.producer.send_and_wait(
             self.settings.claims_topic,
-            claim.id.encode("utf-8"),
+            claim["id"].encode("utf-8"),
             encode_claim(claim),
             partition=None,
             timestamp=None,
             headers=None,
         )
         self.claim_registry.published(claim)
+
+    async def flush(self) -> None:
+        """Wait until everything sent so far (table changelog writes included)
+        is acked by the broker."""
+        await self.app.producer.flush()
+
+    async def claims_current(self, max_wait: float = 10.0) -> bool:
+        """Wait until the claims published before now are in the registry (or
+        `max_wait`); False when that could not be confirmed."""
+        try:
+            await asyncio.wait_for(self.claims_follower.sync(), max_wait)
+        except Exception as exc:  # a timeout, no probe, the broker away
+            log.warning("claims registry not confirmed current (%r)", exc)
+            return False
+        return True
 
     async def send_alert(
         self, claim_id: str, value: bytes, headers: Sequence[tuple[str, bytes]]

@@ -158,6 +158,17 @@ class Detector:
     def detect_relevant(self, items: Sequence[Item]) -> list[tuple[list[Observation], bool]]:
         """Each item's observations, and whether it mentions a tracked topic at
         all (what `is_relevant` says, from the same cheap pass)."""
+        return [(found, relevant) for found, relevant, _ in self._detect(items, False)]
+
+    def detect_opening(self, items: Sequence[Item],
+                       ) -> list[tuple[list[Observation], bool, list[Claim]]]:
+        """`detect_relevant`, and the claims each item opened or put in question
+        (drained from the index item by item, so each is told with the item that
+        changed it: a caller sharing discovered claims records them with it)."""
+        return self._detect(items, True)
+
+    def _detect(self, items: Sequence[Item], drain: bool,
+                ) -> list[tuple[list[Observation], bool, list[Claim]]]:
         scans = [self.scanner.scan(it) for it in items]
         jobs: list[tuple[int, int, int]] = []
         for n, scan in enumerate(scans):
@@ -183,7 +194,9 @@ class Detector:
         out = []
         for n, scan in enumerate(scans):
             obs = self._observe(scan, parsed.get(n, [])) if scan.topics else []
-            out.append((obs + self.linking.linked_reports(scan, obs), bool(scan.topics)))
+            obs += self.linking.linked_reports(scan, obs)
+            out.append((obs, bool(scan.topics),
+                        self.index.drain_new() if drain and scan.topics else []))
         return out
 
     def _observe(self, scan: ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:

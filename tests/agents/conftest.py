@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -26,6 +27,10 @@ class FakeDetector:
         self.calls: list[list[str]] = []
         self.topics_at_call: list[list[str]] = []
         self.fail_on: set[str] = set()
+        #: item id -> the claims its detection opens (claim_dict shape)
+        self.opens: dict[str, list[dict[str, Any]]] = {}
+        #: what joined the index from the registry or from items' records
+        self.index = FakeIndex()
 
     def set_topics(self, topics: Sequence[Topic]) -> None:
         self.topics = {t.id: t for t in topics}
@@ -41,6 +46,13 @@ class FakeDetector:
         found = self.detect_many(items)
         return [(obs, any(self._mentions(i, t) for t in self.topics.values()))
                 for i, obs in zip(items, found, strict=True)]
+
+    def detect_opening(self, items: Sequence[Item],
+                       ) -> list[tuple[list[Observation], bool, list[Any]]]:
+        self.index.at_detect.append((sorted(self.index.ids), [i.id for i in items]))
+        return [(obs, relevant, [SimpleNamespace(**{**c, "terms": frozenset(c["terms"])})
+                                 for c in self.opens.get(i.id, ())])
+                for i, (obs, relevant) in zip(items, self.detect_relevant(items), strict=True)]
 
     @staticmethod
     def _mentions(item: Item, topic: Topic) -> bool:
@@ -65,6 +77,24 @@ class FakeDetector:
                     role="media" if who.strip() == "media" else "party", when="current",
                     evidence=Evidence(line, 0, len(line)), confidence=0.9))
         return out
+
+
+class FakeIndex:
+    """Records the discovered claims that join the fake detector's index."""
+
+    def __init__(self) -> None:
+        self.ids: set[str] = set()
+        #: (claim ids in the index, item ids) at each detection
+        self.at_detect: list[tuple[list[str], list[str]]] = []
+
+    def add_discovered(self, claim_id: str, topic_id: str, text: str, terms: Any,
+                       questioned: bool = False) -> bool:
+        known = claim_id in self.ids
+        self.ids.add(claim_id)
+        return not known
+
+    def drain_new(self) -> list[Any]:
+        return []
 
 
 @dataclass

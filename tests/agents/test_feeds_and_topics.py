@@ -150,16 +150,16 @@ async def test_a_stuck_follower_delays_news_by_at_most_max_wait() -> None:
 def test_claims_registry_carries_whether_a_claim_is_in_question() -> None:
     """A discovered claim put in question is published again; a worker that knew the
     claim learns the flag, one that did not gets the claim with it."""
-    from agents.claims import ClaimRegistry, encode_claim
+    from agents.claims import ClaimRegistry, claim_dict, encode_claim
     from detector.claims import Claim, ClaimIndex
 
     claim = Claim("t:abc", "t", "Dravonian troops entered Port Veld", frozenset({"troop"}))
     reg = ClaimRegistry()
-    assert reg.apply_message(b"t:abc", encode_claim(claim))
-    assert not reg.apply_message(b"t:abc", encode_claim(claim))  # nothing new
+    assert reg.apply_message(b"t:abc", encode_claim(claim_dict(claim)))
+    assert not reg.apply_message(b"t:abc", encode_claim(claim_dict(claim)))  # nothing new
     claim.questioned = True
-    assert reg.apply_message(b"t:abc", encode_claim(claim))
-    assert not reg.apply_message(b"t:abc", encode_claim(claim))
+    assert reg.apply_message(b"t:abc", encode_claim(claim_dict(claim)))
+    assert not reg.apply_message(b"t:abc", encode_claim(claim_dict(claim)))
     first, update = reg.drain()
     assert (first["questioned"], update["questioned"]) == (False, True)
     index = ClaimIndex()

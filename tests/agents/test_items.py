@@ -42,7 +42,7 @@ def test_records_older_than_the_retention_are_deleted_recent_ones_kept() -> None
         items.record(event(n % 2), news(n), [])
         clock.now += 60
     assert len(table) == 20
-    assert items.lookup(event(0), news(0)) == ("id", [])
+    assert items.lookup(event(0), news(0)) == ("id", [], [])
     clock.now = 1_000_000.0 + 3600 + 5 * 60 + 1  # items 0..5 are over an hour old
     assert items.expire([event(0)]) == 6  # partition 0 only: items 0, 2, 4 (id and text)
     assert items.expire([event(1), event(1)]) == 6  # items 1, 3, 5
@@ -74,4 +74,15 @@ def test_rebuild_after_a_recovery_finds_the_due_records_and_keeps_old_shapes() -
     clock.now += 11
     assert recovered.expire([event(3)]) == 2
     assert set(table) == {"legacy-item", "text:abc"}
-    assert recovered.lookup(event(0), NewsItem(id="legacy-item", title="x")) == ("id", [])
+    assert recovered.lookup(event(0), NewsItem(id="legacy-item", title="x")) == ("id", [], [])
+
+
+def test_a_record_keeps_the_claims_its_item_opened() -> None:
+    table: dict[str, Any] = {}
+    items = ProcessedItems(table, retention_seconds=60, clock=Clock())
+    claim = {"id": "t:1", "topic_id": "t", "text": "x", "terms": ["a"], "questioned": False}
+    items.record(event(0), news(1), [], claims=[claim])
+    items.record(event(0), news(2), [])
+    assert items.lookup(event(0), news(1)).claims == [claim]
+    assert "claims" not in table["item-2"]  # nothing opened: nothing more stored
+    assert items.lookup(event(0), news(2)).claims == []

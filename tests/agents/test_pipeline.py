@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+from types import SimpleNamespace
 from typing import Any
 
+from agents.ingest import parse_news
 from agents.pipeline import Pipeline
 from detector import Topic
 from schemas.records import EvidenceSpan, Observation
@@ -231,3 +233,78 @@ def test_health_is_503_until_the_worker_consumes(pipe: tuple[Pipeline, Sent]) ->
     assert body["consuming"] is False and body["detector_ready"] is False
     assert body["tracked_topics"] == ["tanker"]
     assert body["last_consumed_at"] is None
+
+
+class _Event:
+    """What a table write reads of a Faust event (weak-referenceable, like one)."""
+
+    def __init__(self, topic: str, partition: int) -> None:
+        self.message = SimpleNamespace(topic=topic, partition=partition)
+
+
+def _claim(n: int, questioned: bool = False) -> dict[str, Any]:
+    return {"id": f"tanker:c{n}", "topic_id": "tanker", "text": f"claim {n}",
+            "terms": sorted(["lyra", str(n)]), "questioned": questioned}
+
+
+async def test_a_claim_is_published_only_once_its_items_record_is_in_kafka(
+        pipe: tuple[Pipeline, Sent], fake: FakeDetector) -> None:
+    """The record of the item that opened a claim is flushed before the claim is
+    published: a claim on the topic (in every worker's index) always has its
+    item's record behind it, so the item is never detected again against an
+    index holding the claims opened after it."""
+    p, sent = pipe
+    steps: list[Any] = []
+
+    async def flush() -> None:
+        record = p.items.get("opener")
+        steps.append(("flush", record and record.get("claims")))
+
+    async def send_claim(claim: dict[str, Any]) -> None:
+        steps.append(("claim", claim["id"]))
+
+    p.flush = flush  # type: ignore[method-assign]
+    p.send_claim = send_claim  # type: ignore[method-assign]
+    fake.opens["opener"] = [_claim(1)]
+    async with p.detect_agent.test_context() as agent:
+        await agent.put(news("opener", "Kestria: confirm"), wait=False)
+        await agent.put(news("other", "Dravonia: deny"), wait=False)
+        await settle(lambda: len(sent.observations) == 2)
+    assert steps == [("flush", [_claim(1)]), ("claim", "tanker:c1")]
+    assert p.items.get("other").get("claims") is None
+
+
+async def test_a_recorded_item_brings_its_claims_back_and_publishes_the_missing_ones(
+        pipe: tuple[Pipeline, Sent], fake: FakeDetector) -> None:
+    """After a kill between the flush and the publication: the redelivered item is
+    not detected again, its claims join the index before the next item is
+    detected, and the topic gets those it does not hold (one it holds, or holds
+    in question already, is not sent again)."""
+    p, sent = pipe
+    published: list[str] = []
+
+    async def send_claim(claim: dict[str, Any]) -> None:
+        published.append(claim["id"])
+
+    async def current() -> bool:
+        return True
+
+    async def flush() -> None:
+        published.append("flush")
+
+    p.flush = flush  # type: ignore[method-assign]
+    p.send_claim = send_claim  # type: ignore[method-assign]
+    p.claims_current = current  # type: ignore[method-assign]
+    p.claim_registry.published(_claim(2))  # on the topic already
+    p.claim_registry.published(_claim(3, questioned=True))
+    async with p.detect_agent.test_context() as agent:
+        # what the killed worker recorded of "seen" (the test topic's partition 0)
+        seen = news("seen", "Kestria: confirm")
+        p.processed_items.record(_Event(p.settings.news_topic, 0), parse_news(seen, 1000), [],
+                                 claims=[_claim(1), _claim(2), _claim(3)])
+        await agent.put(seen, wait=False)
+        await agent.put(news("fresh", "Dravonia: deny"), wait=False)
+        await settle(lambda: len(sent.observations) == 1)
+    assert [o.item_id for o in sent.observations] == ["fresh"]
+    assert published == ["flush", "tanker:c1"]
+    assert fake.index.at_detect[-1] == (["tanker:c1", "tanker:c2", "tanker:c3"], ["fresh"])
