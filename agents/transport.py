@@ -53,14 +53,17 @@ class Consumer(faust_aiokafka.Consumer):
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
 
     async def getmany(self, timeout: float) -> AsyncIterator[tuple[Any, Any]]:  # noqa: ASYNC109 - faust's signature
+        dropped: dict[Any, list[int]] = {}
         async for tp, message in super().getmany(timeout):
             if self._fetched_before_a_seek(tp, message.offset):
-                self.stale_dropped += 1
-                log.info("%s:%s offset %s was fetched before a seek to %s: dropped, "
-                         "it is fetched again", tp.topic, tp.partition, message.offset,
-                         self._position(tp))
+                dropped.setdefault(tp, []).append(message.offset)
                 continue
             yield tp, message
+        for tp, offsets in dropped.items():
+            self.stale_dropped += len(offsets)
+            log.info("%s:%s: %d records (offsets %d to %d) were fetched before a seek "
+                     "to %s: dropped, they are fetched again", tp.topic, tp.partition,
+                     len(offsets), offsets[0], offsets[-1], self._position(tp))
 
     def _fetched_before_a_seek(self, tp: Any, offset: int) -> bool:
         # every record aiokafka hands out is below its position: the position moved
