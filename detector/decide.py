@@ -23,8 +23,9 @@ from detector.status import apply, new_state
 DuplicateKind = Literal["id", "text"]
 
 _WORDS = re.compile(r"\w+")
-_ASCII_NON_WORD = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c == "_")})
+#: ASCII bytes: a word character lower-cased, anything else a space
+_ASCII_WORD_BYTES = bytes(ord(c.lower()) if c.isalnum() or c == "_" else 32
+                          for c in map(chr, range(256)))
 
 
 def text_key(title: str, body: str) -> bytes:
@@ -41,9 +42,10 @@ def text_key(title: str, body: str) -> bytes:
 def key_text(text: str) -> str:
     """The words of `text`, NFKC-normalized and case-folded, one space apart."""
     if text.isascii():
-        # the same words as the regex, three times faster (every item pays it):
-        # in ASCII, NFKC changes nothing and a word character is [A-Za-z0-9_]
-        return " ".join(text.lower().translate(_ASCII_NON_WORD).split())
+        # the same words as the regex, ten times faster (every item pays it): in
+        # ASCII, NFKC changes nothing and a word character is [A-Za-z0-9_]; a
+        # bytes table translates in C where a str mapping calls back per character
+        return b" ".join(text.encode("ascii").translate(_ASCII_WORD_BYTES).split()).decode()
     return " ".join(_WORDS.findall(unicodedata.normalize("NFKC", text).casefold()))
 
 

@@ -27,15 +27,16 @@ CUE_WINDOW = 3
 ENT_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART")
 
 _WORDS = re.compile(r"[^\W_]+")
-_ASCII_NON_ALNUM = str.maketrans({c: " " for c in map(chr, range(128)) if not c.isalnum()})
+#: ASCII bytes: a letter or digit as it is, anything else a space
+_ASCII_ALNUM_BYTES = bytes(b if chr(b).isalnum() else 32 for b in range(256))
 
 
 def alnum_words(text: str) -> list[str]:
     """The runs of letters and digits in `text` (what `_WORDS` finds); for ASCII
-    text by str.translate and split, about three times faster than the regex
-    (the gate reads every item's whole text)."""
+    text by a bytes table and split, several times faster than the regex (the
+    gate reads every item's whole text)."""
     if text.isascii():
-        return text.translate(_ASCII_NON_ALNUM).split()
+        return text.encode("ascii").translate(_ASCII_ALNUM_BYTES).decode().split()
     return _WORDS.findall(text)
 _DULL = frozenset("the and for with that this from have has had was were will would said "
                   "says".split())
