@@ -23,6 +23,11 @@ a queue per partition of (recorded at, key), oldest first, says which keys
 are due. After a recovery (a start, a rebalance) the queues are rebuilt from
 the table. A record written before the retention existed (a bare list or
 item id) has no time and no partition: it is kept.
+
+The keys of the table are also held in a set (rebuilt with the queues, kept by
+each record and delete), so that the lookup every item pays is a set test:
+most items mention no tracked topic, are never recorded, and cost no store
+read.
 """
 
 from __future__ import annotations
@@ -85,6 +90,8 @@ class ProcessedItems:
         self.clock = clock
         #: news partition -> (recorded at, key), oldest first
         self.due: dict[int, deque[tuple[float, str]]] = {}
+        #: every key the table holds (a key not here is not in the table)
+        self.keys: set[str] = set()
         self.expired = 0
 
     def lookup(self, event: Any, news: NewsItem, digest: bytes | None = None,
@@ -92,6 +99,9 @@ class ProcessedItems:
         """The item's record (Stored "id"), a copy of a recorded text (Stored "text",
         nothing in it), or None. `digest`: the item's text_key, if known."""
         digest = text_key(news) if digest is None else digest
+        text = TEXT_PREFIX + digest.hex()
+        if news.id not in self.keys and text not in self.keys:
+            return None
         with current_event(event):
             stored = self.table.get(news.id)
             if stored is not None:
@@ -99,7 +109,7 @@ class ProcessedItems:
                 return Stored("id", [DetectorObservation.from_dict(o)
                                      for o in record.get("observations", [])],
                               list(record.get("claims", ())))
-            if self.table.get(TEXT_PREFIX + digest.hex()) is not None:
+            if self.table.get(text) is not None:
                 return Stored("text", [], [])
         return None
 
@@ -116,6 +126,7 @@ class ProcessedItems:
         with current_event(event):
             self.table[news.id] = value
             self.table[digest] = {"at": at, "p": partition, "item": news.id}
+        self.keys.update((news.id, digest))
         due = self.due.setdefault(partition, deque())
         due.append((at, news.id))
         due.append((at, digest))
@@ -138,19 +149,23 @@ class ProcessedItems:
                     # written again since (same key, later record): not due yet
                     if _recorded_at(self.table.get(key)) == at:
                         del self.table[key]
+                        self.keys.discard(key)
                         deleted += 1
         self.expired += deleted
         return deleted
 
     def rebuild(self) -> None:
-        """The due queues from the table (after a recovery)."""
+        """The due queues and the key set from the table (after a recovery)."""
         started = time.perf_counter()
         entries: dict[int, list[tuple[float, str]]] = {}
+        keys: set[str] = set()
         for key, value in self.table.items():
+            keys.add(str(key))
             at = _recorded_at(value)
             if at is not None and isinstance(value.get("p"), int):
                 entries.setdefault(value["p"], []).append((at, str(key)))
         self.due = {p: deque(sorted(found)) for p, found in entries.items()}
+        self.keys = keys
         log.info("items table: %d records with a time on %d partitions (%.2f s)",
                  sum(len(d) for d in self.due.values()), len(self.due),
                  time.perf_counter() - started)

@@ -71,6 +71,11 @@ def test_rebuild_after_a_recovery_finds_the_due_records_and_keeps_old_shapes() -
     recovered = ProcessedItems(table, 10, clock)
     recovered.rebuild()
     assert len(recovered) == 2
+    # the lookup tests a key set before it reads the store: the rebuilt set
+    # holds what the recovery brought back, the item and a copy of its text
+    assert recovered.lookup(event(3), news(1)) == ("id", [], [])
+    copy = NewsItem(id="retitled-copy", title="Another title", body=news(1).body)
+    assert recovered.lookup(event(3), copy) == ("text", [], [])
     clock.now += 11
     assert recovered.expire([event(3)]) == 2
     assert set(table) == {"legacy-item", "text:abc"}
