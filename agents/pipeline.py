@@ -33,8 +33,8 @@ from schemas.records import Observation as ObservationRecord
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: builds a detector for the given topics; the object needs set_topics and
-#: detect_relevant (detector.Detector's)
+#: builds a detector for the given topics; the object needs set_topics,
+#: may_concern and detect_opening (detector.Detector's)
 DetectorFactory = Callable[[list[Topic]], Any]
 
 

@@ -144,6 +144,12 @@ class Detector:
         return self.linking.terms_of_doc(doc, topic), claim_anchors(doc, words), words
 
     # -- the cheap pass ---------------------------------------------------------
+    def may_concern(self, item: Item) -> bool:
+        """The cheap pass's first test, a few microseconds and no tokenizer: False
+        when the item certainly mentions no tracked topic (its detection would
+        find nothing, open nothing and change nothing)."""
+        return self.scanner.may_concern(item.text)
+
     def is_relevant(self, item: Item) -> bool:
         """Whether the item mentions any tracked topic (the cheap pass only)."""
         return bool(self.scanner.scan(item).topics)
@@ -191,12 +197,14 @@ class Detector:
         for (n, s, _e), doc in zip(jobs, docs, strict=True):
             parsed.setdefault(n, []).append((s, doc))
             self.linking.link_sentences(scans[n], s, doc)
-        out = []
+        out: list[tuple[list[Observation], bool, list[Claim]]] = []
         for n, scan in enumerate(scans):
-            obs = self._observe(scan, parsed.get(n, [])) if scan.topics else []
+            if not scan.topics:
+                out.append(([], False, []))
+                continue
+            obs = self._observe(scan, parsed.get(n, []))
             obs += self.linking.linked_reports(scan, obs)
-            out.append((obs, bool(scan.topics),
-                        self.index.drain_new() if drain and scan.topics else []))
+            out.append((obs, True, self.index.drain_new() if drain else []))
         return out
 
     def _observe(self, scan: ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:

@@ -270,10 +270,14 @@ class Scanner:
         self._gate = gate
         self._anchors = anchors
 
+    def may_concern(self, text: str) -> bool:
+        """False when not one word of `text` starts a keyword, alias or claim word:
+        then `scan` finds nothing, and no tokenizer is needed to know it."""
+        return not self._gate.isdisjoint(alnum_words(text.lower()))
+
     def scan(self, item: Item) -> ItemScan:
         text = item.text
-        if self._gate.isdisjoint(alnum_words(text.lower())):
-            # not one word that starts a keyword, alias or claim word: no tokenizer needed
+        if not self.may_concern(text):
             return ItemScan(item, text, [], set())
         doc = self._nlp.make_doc(text)
         hits: list[Hit] = []

@@ -26,6 +26,8 @@ class FakeDetector:
         self.topics = {t.id: t for t in topics}
         self.calls: list[list[str]] = []
         self.topics_at_call: list[list[str]] = []
+        #: (item id, topics tracked) of each item the gate was asked about
+        self.asked: list[tuple[str, list[str]]] = []
         self.fail_on: set[str] = set()
         #: item id -> the claims its detection opens (claim_dict shape)
         self.opens: dict[str, list[dict[str, Any]]] = {}
@@ -34,6 +36,10 @@ class FakeDetector:
 
     def set_topics(self, topics: Sequence[Topic]) -> None:
         self.topics = {t.id: t for t in topics}
+
+    def may_concern(self, item: Item) -> bool:
+        self.asked.append((item.id, sorted(self.topics)))
+        return any(self._mentions(item, t) for t in self.topics.values())
 
     def detect_many(self, items: Sequence[Item]) -> list[list[Observation]]:
         self.calls.append([i.id for i in items])

@@ -112,8 +112,9 @@ async def test_a_topic_added_at_runtime_applies_to_the_next_item(
     p, sent = pipe
     async with p.detect_agent.test_context() as agent:
         await agent.put(news("x1", "Kestria: confirm", title="Brightwater"), wait=False)
-        await settle(lambda: len(fake.calls) == 1)
+        await settle(lambda: len(fake.asked) == 1)
         assert sent.observations == []
+        assert fake.calls == []  # no topic word: the gate spared the detector
         p.registry.upsert(Topic.from_dict({"id": "bw", "name": "Brightwater",
                                            "keywords": ["Brightwater"]}))
         await agent.put(news("x2", "Kestria: confirm\nagain", title="Brightwater again"),
@@ -122,9 +123,10 @@ async def test_a_topic_added_at_runtime_applies_to_the_next_item(
         assert sent.observations[0].topic_id == "bw"
         p.registry.remove("bw")
         await agent.put(news("x3", "Kestria: deny", title="Brightwater once more"), wait=False)
-        await settle(lambda: len(fake.calls) == 3)
+        await settle(lambda: len(fake.asked) == 3)
     assert len(sent.observations) == 1
-    assert fake.topics_at_call == [["tanker"], ["bw", "tanker"], ["tanker"]]
+    assert fake.asked == [("x1", ["tanker"]), ("x2", ["bw", "tanker"]), ("x3", ["tanker"])]
+    assert fake.calls == [["x2"]]
 
 
 async def test_detector_failure_dead_letters_only_the_failing_item(

@@ -50,6 +50,21 @@ def test_detect_relevant_says_what_is_relevant_says(blank) -> None:
     assert [found for found, _ in det.detect_relevant(items)] == det.detect_many(items)
 
 
+@pytest.mark.parametrize("text", [
+    "A tanker was boarded off the coast.", "The LYRA DAWN left port on Monday.",
+    "Crews unloaded three TANKERS of grain.", "The weather was mild and the markets calm.",
+    "Lyra was seen at dawn.", "Kestria said nothing.", "Caf\u00e9 owners met the tanker crew.",
+])
+def test_the_gate_never_turns_away_a_relevant_item(blank, text: str) -> None:
+    # the worker asks may_concern on its own thread and detects only the items
+    # it lets through: one it turns away must be one the cheap pass rejects
+    det = Detector([strait()], nlp=blank)
+    item = Item(id="x", title="", body=text)
+    assert det.may_concern(item) or not det.is_relevant(item)
+    if "weather" in text:
+        assert not det.may_concern(item)  # not one word of a keyword or alias
+
+
 def test_a_title_alone_can_make_an_item_relevant(blank) -> None:
     det = Detector([strait()], nlp=blank)
     assert det.is_relevant(Item(id="x", title="Tanker seized", body="Nothing else here."))
