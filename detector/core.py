@@ -30,6 +30,7 @@ from detector.lexicon import Lexicon, load_lexicon
 from detector.link import ClaimTerms, PinnedLinker
 from detector.linking import StatementLinker
 from detector.model import Evidence, Item, Observation, Topic, stable_id
+from detector.parse import Parser, Pending, collect
 from detector.scan import ItemScan, Scanner, claim_anchors, claim_words, has_kind
 from detector.speakers import Speakers
 from detector.stance import Stances, dated_before, one_stance_per_party
@@ -68,8 +69,10 @@ class Detector:
 
     def __init__(self, topics: Iterable[Topic] = (), *, nlp: Any = None,
                  model: str | None = None, lexicon: Lexicon | None = None,
-                 batch_size: int = 64) -> None:
+                 batch_size: int = 64, helpers: int = 0) -> None:
         self._nlp = add_components(nlp if nlp is not None else load_nlp(model))
+        #: the parse, here or shared with `helpers` processes (see parse.py)
+        self.parser = Parser(self._nlp, helpers=helpers, model=model, batch_size=batch_size)
         lex = lexicon or load_lexicon()
         self.tracking = Tracking(lex, ClaimIndex(), PinnedLinker(lex))
         self.scanner = Scanner(self._nlp, self.tracking)
@@ -143,6 +146,11 @@ class Detector:
         words = claim_words(doc)
         return self.linking.terms_of_doc(doc, topic), claim_anchors(doc, words), words
 
+    def close(self) -> None:
+        """Stop the parse helpers, if any (the detector can still be used: on one
+        core, until a parse starts them again)."""
+        self.parser.close()
+
     # -- the cheap pass ---------------------------------------------------------
     def may_concern(self, item: Item) -> bool:
         """The cheap pass's first test, a few microseconds and no tokenizer: False
@@ -175,36 +183,43 @@ class Detector:
 
     def _detect(self, items: Sequence[Item], drain: bool,
                 ) -> list[tuple[list[Observation], bool, list[Claim]]]:
-        scans = [self.scanner.scan(it) for it in items]
+        """The cheap pass over each item, then the parse of the selected sentences of
+        those that concern a topic, in chunks of whole items: with parse helpers, the
+        next chunks are scanned and parsed while the first are observed."""
+        scans: list[ItemScan] = []
+        chunks: list[tuple[int, list[tuple[int, int, int]], Pending]] = []
         jobs: list[tuple[int, int, int]] = []
-        for n, scan in enumerate(scans):
-            if not scan.topics:
-                continue
-            scan.sentences = self.scanner.select(scan)
-            jobs.extend((n, s, e) for s, e in scan.sentences)
-        parsed: dict[int, list[tuple[int, Any]]] = {}
-        texts = (scans[n].text[s:e] for n, s, e in jobs)
-        lazy = "ner" in self._nlp.pipe_names
-        docs = list(self._nlp.pipe(texts, batch_size=self.batch_size,
-                                   disable=["ner"] if lazy else []))
-        if lazy:
-            want = [i for i, ((n, s, _e), doc) in enumerate(zip(jobs, docs, strict=True))
-                    if self.scanner.needs_ner(doc, s, scans[n])]
-            ner = self._nlp.get_pipe("ner")
-            for i, doc in zip(want, ner.pipe([docs[i] for i in want],
-                                             batch_size=self.batch_size), strict=True):
-                docs[i] = doc
-        for (n, s, _e), doc in zip(jobs, docs, strict=True):
-            parsed.setdefault(n, []).append((s, doc))
-            self.linking.link_sentences(scans[n], s, doc)
+
+        def submit(end: int) -> None:
+            chunks.append((end, jobs[:], self.parser.submit(
+                [(scans[n].text[s:e], scans[n].covered(s)) for n, s, e in jobs])))
+            jobs.clear()
+
+        step = self.parser.chunk
+        for n, item in enumerate(items):
+            scan = self.scanner.scan(item)
+            scans.append(scan)
+            if scan.topics:
+                scan.sentences = self.scanner.select(scan)
+                jobs.extend((n, s, e) for s, e in scan.sentences)
+                if len(jobs) >= step:
+                    submit(n + 1)
+        if jobs or not chunks or chunks[-1][0] < len(items):
+            submit(len(items))
         out: list[tuple[list[Observation], bool, list[Claim]]] = []
-        for n, scan in enumerate(scans):
-            if not scan.topics:
-                out.append(([], False, []))
-                continue
-            obs = self._observe(scan, parsed.get(n, []))
-            obs += self.linking.linked_reports(scan, obs)
-            out.append((obs, True, self.index.drain_new() if drain else []))
+        for (end, done, _p), docs in zip(chunks, collect(self.parser, [p for _e, _d, p in chunks]),
+                                         strict=True):
+            parsed: dict[int, list[tuple[int, Any]]] = {}
+            for (n, s, _e), doc in zip(done, docs, strict=True):
+                parsed.setdefault(n, []).append((s, doc))
+                self.linking.link_sentences(scans[n], s, doc)
+            for scan in scans[len(out):end]:
+                if not scan.topics:
+                    out.append(([], False, []))
+                    continue
+                obs = self._observe(scan, parsed.get(len(out), []))
+                obs += self.linking.linked_reports(scan, obs)
+                out.append((obs, True, self.index.drain_new() if drain else []))
         return out
 
     def _observe(self, scan: ItemScan, docs: list[tuple[int, Any]]) -> list[Observation]:

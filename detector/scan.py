@@ -64,6 +64,10 @@ class ItemScan:
     ties: dict[int, frozenset[str]] = field(default_factory=dict)
     ends: dict[int, int] = field(default_factory=dict)
 
+    def covered(self, offset: int) -> list[tuple[int, int]]:
+        """The spans party aliases cover, relative to `offset` (a sentence's start)."""
+        return [(h.start - offset, h.end - offset) for h in self.hits if h.kind == "P"]
+
 
 def party_within(scan: ItemScan, start: int, end: int) -> str | None:
     """The party of the first party alias found between two character offsets, an
@@ -371,16 +375,3 @@ class Scanner:
                     spans.append((s, e))
             prev_end = e if take else -1
         return spans
-
-    @staticmethod
-    def needs_ner(doc: Any, offset: int, scan: ItemScan) -> bool:
-        """Named entities are needed only where a name that no tracked alias covers could
-        be a speaker (a subject, or the source of 'according to'); the entity recognizer
-        is a third of the parse's cost, so it runs on those texts only."""
-        covered = [(h.start - offset, h.end - offset) for h in scan.hits if h.kind == "P"]
-        for t in doc:
-            if t.pos_ == "PROPN" and (t.dep_ in ("nsubj", "nsubjpass", "compound", "poss")
-                                      or t.head.lower_ in ("to", "by", "per")) \
-                    and not any(a <= t.idx < b for a, b in covered):
-                return True
-        return False
