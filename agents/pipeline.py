@@ -58,7 +58,10 @@ def default_detector_factory(settings: Settings) -> DetectorFactory:
     def build(topics: list[Topic]) -> Any:
         from detector import Detector
 
-        return Detector(topics, model=settings.spacy_model)
+        detector = Detector(topics, model=settings.spacy_model,
+                            helpers=settings.parse_helpers)
+        detector.parser.start()  # the helpers load their pipelines here, off the loop
+        return detector
 
     return build
 

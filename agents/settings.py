@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     store: str = Field(default_factory=_default_store)
     max_body_bytes: int = Field(1_048_576, ge=1)
     spacy_model: str | None = None
+    #: parse helper processes beside the worker (detector/parse.py): 0 parses on the
+    #: detector's thread; N parses in N processes, each holding its own copy of the
+    #: spaCy pipeline (about 250 MB), while the worker scans and observes
+    parse_helpers: int = Field(0, ge=0, le=64)
     api_token: SecretStr | None = None
     #: bearer token for the read endpoints (/claims, /alerts, /alerts/stream); the
     #: API token is accepted too. Required when web_host is beyond loopback

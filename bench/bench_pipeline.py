@@ -9,6 +9,9 @@ stream, ingest-to-alert latency at a steady offered rate, and peak RSS.
 (c) the claimwatch worker on items that match no tracked topic
 (d) the claimwatch worker on a stream where 1 item in 10 mentions a tracked topic
 (e) as (d), two workers in one consumer group on a 2-partition topic (both cores)
+(f) as (d), one worker with parse helper processes (CLAIMWATCH_PARSE_HELPERS,
+    --helpers, default 1): the other way to use both cores; its RSS counts the
+    helpers'
 then the worker at a steady offered rate, 1 in 10 items relevant: ingest-to-alert
 latency = alert record timestamp - time the news item was sent, per alert.
 
@@ -142,6 +145,14 @@ def peak_rss_mb(pid: int | str = "self") -> float:
     return float("nan")
 
 
+def family_peak_rss_mb(pid: int) -> float:
+    """Peak RSS of a process and its children (a worker's parse helpers)."""
+    kids: list[str] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids += (task / "children").read_text().split()
+    return peak_rss_mb(pid) + sum(peak_rss_mb(k) for k in kids)
+
+
 def marks(n: int) -> tuple[int, int]:
     return max(1, n // 20), max(2, n - n // 20)
 
@@ -245,7 +256,8 @@ def bare_faust(broker: str, topic: str, n: int, timeout: float) -> dict[str, flo
 
 class Worker:
     def __init__(self, broker: str, news_topic: str, datadir: Path, port: int,
-                 run: str | None = None, partitions: int = 1) -> None:
+                 run: str | None = None, partitions: int = 1,
+                 env: dict[str, str] | None = None) -> None:
         """One worker process; workers given the same `run` share one group."""
         run = run or uuid.uuid4().hex[:8]
         self.env = {
@@ -260,6 +272,7 @@ class Worker:
             "CLAIMWATCH_PARTITIONS": str(partitions),
             "CLAIMWATCH_TOPICS_FILE": str(ROOT / "seeds" / "topics.yaml"),
             "CLAIMWATCH_DATA_DIR": str(datadir), "CLAIMWATCH_WEB_PORT": str(port),
+            **(env or {}),
         }
         self.base = f"http://127.0.0.1:{port}"
         datadir.mkdir(parents=True, exist_ok=True)
@@ -290,7 +303,7 @@ class Worker:
             time.sleep(0.2)
 
     def stop(self) -> float:
-        rss = peak_rss_mb(self.proc.pid)
+        rss = family_peak_rss_mb(self.proc.pid)
         self.proc.send_signal(signal.SIGTERM)
         try:
             self.proc.wait(30)
@@ -301,8 +314,8 @@ class Worker:
 
 
 def worker_throughput(broker: str, topic: str, n: int, datadir: Path, port: int,
-                      timeout: float) -> dict[str, float]:
-    w = Worker(broker, topic, datadir, port)
+                      timeout: float, env: dict[str, str] | None = None) -> dict[str, float]:
+    w = Worker(broker, topic, datadir, port, env=env)
     try:
         w.wait_healthy()
         lo, hi = marks(n)
@@ -445,8 +458,9 @@ def main() -> int:
     parser.add_argument("--items", type=int, default=20_000)
     parser.add_argument("--rate", type=float, default=50.0, help="offered items/s for latency")
     parser.add_argument("--latency-seconds", type=float, default=60.0)
-    parser.add_argument("--only", default="a,b,c,d,e,latency")
+    parser.add_argument("--only", default="a,b,c,d,e,f,latency")
     parser.add_argument("--timeout", type=float, default=900.0)
+    parser.add_argument("--helpers", type=int, default=1, help="parse helpers for (f)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args()
     settings = Settings()
@@ -486,13 +500,20 @@ def main() -> int:
         say("(c) worker, no item relevant")
         results["c_worker_irrelevant"] = worker_throughput(broker, plain, n, datadir,
                                                            free_port(), args.timeout)
-    if "d" in only:
-        mixed = f"bench-{run}.mixed"
+    mixed = f"bench-{run}.mixed"
+    if only & {"d", "f"}:
         say(f"producing {n} items, 1 in 10 relevant")
         fill(servers, mixed, stream(n, every=10, seed=2, prefix="m"))
+    if "d" in only:
         say("(d) worker, 1 in 10 relevant")
         results["d_worker_1in10"] = worker_throughput(broker, mixed, n, datadir,
                                                       free_port(), args.timeout)
+    if "f" in only:
+        say(f"(f) worker with {args.helpers} parse helper(s), 1 in 10 relevant")
+        results["f_helpers_1in10"] = worker_throughput(
+            broker, mixed, n, datadir, free_port(), args.timeout,
+            env={"CLAIMWATCH_PARSE_HELPERS": str(args.helpers)})
+        results["f_helpers_1in10"]["helpers"] = args.helpers
     if "e" in only:
         mixed2 = f"bench-{run}.mixed2"
         say(f"producing {n} items, 1 in 10 relevant, on 2 partitions")
@@ -503,7 +524,7 @@ def main() -> int:
     b = results.get("b_faust", {}).get("items_per_s")
     if b:
         for key, label in (("c_worker_irrelevant", "c/b"), ("d_worker_1in10", "d/b"),
-                           ("e_two_workers_1in10", "e/b")):
+                           ("e_two_workers_1in10", "e/b"), ("f_helpers_1in10", "f/b")):
             if key in results:
                 results[label] = results[key]["items_per_s"] / b
     if "latency" in only:
@@ -523,7 +544,8 @@ def report(r: dict[str, Any]) -> None:
                        ("b_faust", "(b) bare Faust agent + json"),
                        ("c_worker_irrelevant", "(c) worker, nothing relevant"),
                        ("d_worker_1in10", "(d) worker, 1 in 10 relevant"),
-                       ("e_two_workers_1in10", "(e) 2 workers, 1 in 10 relevant")):
+                       ("e_two_workers_1in10", "(e) 2 workers, 1 in 10 relevant"),
+                       ("f_helpers_1in10", "(f) parse helpers, 1 in 10")):
         if key in r:
             v = r[key]
             print(f"{label:<32} {v['items_per_s']:>9.0f} items/s   peak RSS "
@@ -531,7 +553,10 @@ def report(r: dict[str, Any]) -> None:
     if "e_two_workers_1in10" in r and "d_worker_1in10" in r:
         print(f"ratio e/d (two workers against one): "
               f"{r['e_two_workers_1in10']['items_per_s'] / r['d_worker_1in10']['items_per_s']:.2f}")
-    for label in ("c/b", "d/b", "e/b"):
+    if "f_helpers_1in10" in r and "d_worker_1in10" in r:
+        print(f"ratio f/d ({r['f_helpers_1in10']['helpers']} parse helper(s) against none): "
+              f"{r['f_helpers_1in10']['items_per_s'] / r['d_worker_1in10']['items_per_s']:.2f}")
+    for label in ("c/b", "d/b", "e/b", "f/b"):
         if label in r:
             print(f"ratio {label}: {r[label]:.2f}")
     if "latency" in r:

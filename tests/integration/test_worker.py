@@ -118,6 +118,57 @@ def test_seed_feed_meets_expected_json(seed_run: dict[str, Any]) -> None:
     assert passed >= 14, f"{passed}/{len(results)}\n" + "\n".join(failed)
 
 
+def parse_helpers(pid: int) -> list[int]:
+    """The worker's parse helper processes (detector/parse.py): its spawned children."""
+    kids: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        kids += [int(k) for k in (task / "children").read_text().split()]
+    out = []
+    for kid in kids:
+        try:
+            cmdline = Path(f"/proc/{kid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"spawn_main" in cmdline:
+            out.append(kid)
+    return out
+
+
+def running(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_worker_with_parse_helpers_emits_the_cores_alerts(broker: str, tmp_path: Path,
+                                                            ) -> None:
+    """With CLAIMWATCH_PARSE_HELPERS=2 the sentences are parsed in two helper processes:
+    the alerts are the ones the core decides on one core, and no helper outlives the
+    worker."""
+    worker = make_worker(tmp_path, broker, CLAIMWATCH_PARSE_HELPERS="2")
+    reference = reference_alert_ids(worker.settings)
+    worker.start()
+    helpers: list[int] = []
+    try:
+        assert worker.proc is not None
+        pid = worker.proc.pid
+        wait_for(lambda: len(parse_helpers(pid)) == 2, 60, "two parse helpers")
+        helpers = parse_helpers(pid)
+        done = worker.cli("replay", str(SEEDS / "feed.jsonl"), "--no-progress")
+        assert done.returncode == 0, done.stderr
+        n = len(feed_lines())
+        wait_for(lambda: worker.metrics().get("claimwatch_items_consumed_total", 0) >= n,
+                 120, f"{n} items consumed")
+        alerts = consume_all(worker.settings.bootstrap_servers, worker.settings.alerts_topic,
+                             idle=5)
+        assert sorted(dict(r.headers)["ce_id"].decode() for r in alerts) == sorted(reference)
+        assert all(running(h) for h in helpers), "a parse helper died during the run"
+    finally:
+        worker.stop()
+    wait_for(lambda: not any(running(h) for h in helpers), 15, "the helpers to exit")
+
+
 MALFORMED_KINDS = ("invalid_json", "invalid_utf8", "schema", "too_large", "missing_field")
 
 
