@@ -29,6 +29,8 @@ def register(subparsers: Any) -> None:
     p.add_argument("--topics", type=Path, required=True, help="tracked topics YAML/JSON")
     p.add_argument("--model", default=None, help="spaCy pipeline name")
     p.add_argument("--no-observations", action="store_true", help="print alerts and claims only")
+    p.add_argument("--parse-helpers", type=int, default=0, metavar="N",
+                   help="parse in N helper processes beside this one (same output)")
     p.set_defaults(func=cmd_detect)
 
     e = subparsers.add_parser("eval", help="measure quality on a dataset")
@@ -108,13 +110,19 @@ def _print(obj: dict[str, Any]) -> None:
     sys.stdout.write(_line(obj))
 
 
-def detect_events(topics: Path, feed: Path, model: str | None = None) -> Iterator[dict[str, Any]]:
+def detect_events(topics: Path, feed: Path, model: str | None = None, helpers: int = 0,
+                  ) -> Iterator[dict[str, Any]]:
     """What `claimwatch detect` prints, in order: each observation and alert as
-    the feed is read, then one `claim` per claim (TopicFileError, FeedError)."""
+    the feed is read, then one `claim` per claim (TopicFileError, FeedError).
+    With parse `helpers`, batches are 64 items (dense enough to share)."""
     from detector.feed import FeedRun
 
-    run = FeedRun(Detector(load_topics_file(topics), model=model))
-    yield from run.run(read_feed(feed))
+    detector = Detector(load_topics_file(topics), model=model, helpers=helpers)
+    run = FeedRun(detector, batch_size=64) if helpers else FeedRun(detector)
+    try:
+        yield from run.run(read_feed(feed))
+    finally:
+        detector.close()
     for claim in run.claims():
         claim.pop("observations")
         yield claim
@@ -122,7 +130,7 @@ def detect_events(topics: Path, feed: Path, model: str | None = None) -> Iterato
 
 def cmd_detect(args: argparse.Namespace) -> int:
     try:
-        for event in detect_events(args.topics, args.feed, args.model):
+        for event in detect_events(args.topics, args.feed, args.model, args.parse_helpers):
             if args.no_observations and event["kind"] == "observation":
                 continue
             _print(event)

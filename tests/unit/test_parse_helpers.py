@@ -146,3 +146,13 @@ def test_a_detector_with_helpers_observes_what_one_core_observes(nlp: Any) -> No
         many.close()
     assert sum(len(obs) for obs, _r, _c in a) > 10 and any(c for _o, _r, c in a)
     assert b == a
+
+
+def test_claimwatch_detect_prints_the_same_with_parse_helpers(nlp: Any) -> None:
+    from agents.offline import detect_events
+
+    feed, topics = SEEDS / "feed.jsonl", SEEDS / "topics.yaml"
+    one = list(detect_events(topics, feed))
+    shared = list(detect_events(topics, feed, helpers=1))
+    assert sum(e["kind"] == "alert" for e in one) > 5
+    assert shared == one
