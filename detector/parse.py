@@ -128,7 +128,7 @@ class Parser:
     items, and it parses itself the chunks no helper has taken when it would wait."""
 
     #: texts per submitted chunk, with helpers
-    CHUNK = 4
+    CHUNK = 2
     #: chunks sent ahead to a helper
     DEPTH = 2
 
