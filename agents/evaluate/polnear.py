@@ -317,9 +317,8 @@ def report(t: Tally, top: int = 15) -> dict[str, Any]:
 def evaluate(folder: str | Path, limit: int | None = None, model: str | None = None,
              nlp: Any = None) -> dict[str, Any]:
     """Run rules.statements over a split's articles and score them (see module doc)."""
-    from detector import rules
+    from detector import load_nlp, rules
     from detector.components import add_components
-    from detector.core import load_nlp
     from detector.lexicon import load_lexicon
 
     articles = read_split(folder, limit=limit)
