@@ -74,6 +74,8 @@ def needs_ner(doc: Any, covered: Sequence[tuple[int, int]]) -> bool:
 def parse_here(nlp: Any, jobs: Sequence[Job], batch_size: int) -> list[Any]:
     """The parse in this process: the pipeline without the entity recognizer on
     every text, then the recognizer on the texts that `needs_ner`."""
+    if not jobs:
+        return []  # a batch with nothing selected: no pipeline call at all
     lazy = "ner" in nlp.pipe_names
     docs = list(nlp.pipe((text for text, _ in jobs), batch_size=batch_size,
                          disable=["ner"] if lazy else []))
