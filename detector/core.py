@@ -57,7 +57,6 @@ class Detector:
         self.speakers = Speakers(self.tracking)
         self.stances = Stances(self.tracking)
         self.linking = StatementLinker(self.tracking, self.speakers, self.stances)
-        self.batch_size = batch_size
         self._claim_cache: dict[tuple[str, str, str],
                                 tuple[frozenset[str], set[str], list[str], ClaimTerms]] = {}
         self.set_topics(topics)
