@@ -82,6 +82,7 @@ class NewsProcessor:
 
     async def process(self, events: Sequence[Any]) -> None:
         pipe, m = self.pipe, self.pipe.metrics
+        events = self.current(events)
         now = time.time()
         started = time.perf_counter()
         #: (item, event, text_key) of the first-seen items, for detection
@@ -153,6 +154,25 @@ class NewsProcessor:
         self.processed.expire(events)  # the items table's retention (agents.items)
         for delivered in self.dead_acks:
             await delivered
+
+    def current(self, events: Sequence[Any]) -> Sequence[Any]:
+        """The events of the consumer generation now assigned. take_events keeps
+        the events it buffered before a rebalance and hands them out after it,
+        ahead of the records that the seek to the committed offsets brings
+        again: processed then, an item would meet the claims of the items
+        after it (another linking than in stream order), and its ack, ahead of
+        the offsets before it, could let a commit pass them. So they are left
+        unprocessed and unacked: they come again in their place (from this
+        worker's seek, or the partition's new owner)."""
+        generation = self.pipe.app.consumer_generation_id
+        stale = [e for e in events if e.message.generation_id != generation]
+        if not stale:
+            return events
+        for event in stale:
+            event.message.acked = True  # take_events' ack then leaves its offset out
+        log.info("%d news events buffered before the rebalance to generation %s left "
+                 "for the records fetched again", len(stale), generation)
+        return [e for e in events if e.message.generation_id == generation]
 
     def _detect_batch(self, items: list[Item], stored: Sequence[dict[str, Any]] = (),
                       ) -> list[Detected]:

@@ -152,6 +152,8 @@ def test_two_workers_reach_the_same_claim_states_as_one(
 
 #: the line aiokafka logs when a member starts a rebalance (it revokes first)
 _REVOKING = b"Revoking previously assigned partitions"
+#: the line faust logs once a member's new assignment is recovered
+_SEEK = b"Seek stream partitions to committed offsets"
 
 
 def produce_paced(worker: Worker, messages: list[tuple[bytes, bytes]],
@@ -168,8 +170,32 @@ def log_lines(worker: Worker, log_from: int, line: bytes) -> int:
         return log.read().count(line)
 
 
+def log_position_after(worker: Worker, log_from: int, line: bytes, timeout: float = 120) -> int:
+    """The log offset just past the first `line` logged after `log_from`."""
+    found: list[int] = []
+
+    def logged() -> bool:
+        with worker.log_path.open("rb") as log:
+            log.seek(log_from)
+            at = log.read().find(line)
+        if at >= 0:
+            found.append(log_from + at + len(line))
+        return bool(found)
+
+    wait_for(logged, timeout, f"the worker to log {line!r}", 0.005)
+    return found[0]
+
+
+@pytest.mark.parametrize("moment", ["revoking", "reassigned"])
 def test_kill_9_during_a_rebalance_with_two_workers_changes_nothing(
-        tmp_path: Path, broker: str, feed: feedgen.Feed, ref: feedgen.Reference) -> None:
+        moment: str, tmp_path: Path, broker: str, feed: feedgen.Feed,
+        ref: feedgen.Reference) -> None:
+    """`revoking`: the first worker dies the moment it starts revoking its
+    partitions. `reassigned`: it dies once it has its share of the new
+    assignment and decides its first alert there (its buffers hold records
+    of the old generation, the survivor has begun its own share: the two
+    kinds of hole found in faust's consumer, agents.transport and
+    agents.detect.NewsProcessor.current, showed only here)."""
     pytest.importorskip("rocksdict")
     topics = feed.write_topics(tmp_path / "topics.yaml")
     first = make_worker(tmp_path, broker, CLAIMWATCH_PARTITIONS=str(PARTITIONS),
@@ -186,8 +212,12 @@ def test_kill_9_during_a_rebalance_with_two_workers_changes_nothing(
                  "the first worker's first alerts", 0.05)
         mark = first.log_path.stat().st_size
         other.spawn()
-        revoking = kill_after_alerts(first, mark, 1, line=_REVOKING)
-        assert revoking == 1, "the second worker's join never started a rebalance"
+        if moment == "revoking":
+            revoking = kill_after_alerts(first, mark, 1, line=_REVOKING)
+            assert revoking == 1, "the second worker's join never started a rebalance"
+        else:
+            began = log_position_after(first, mark, _REVOKING)
+            kill_after_alerts(first, log_position_after(first, began, _SEEK), 1)
         killed_after = log_lines(first, 0, b"] alert ")
         producer.join()
         other.wait_healthy()
@@ -197,7 +227,8 @@ def test_kill_9_during_a_rebalance_with_two_workers_changes_nothing(
         first.start()
         alerts = alerts_at_the_end(other)
         duplicates = check_alerts(alerts, ref)
-        print(f"\nkilled mid-rebalance after {killed_after} of {len(ref.alert_ids)} alerts; "
+        print(f"\nkilled mid-rebalance ({moment}) after {killed_after} of "
+              f"{len(ref.alert_ids)} alerts; "
               f"{len(alerts)} alert "
               f"records, {len(ref.alert_ids)} distinct, {duplicates} redelivered duplicates")
         assert states_of([first, other]) == expected_states(ref)
