@@ -1,5 +1,6 @@
-"""Faust's aiokafka transport: a shorter consumer fetch wait, and no records
-from before a seek.
+"""Faust's aiokafka transport: a shorter consumer fetch wait, and every record
+of the agents' partitions handed to faust's reader once, in order, after the
+seek of its assignment (faust's own reader loses some around a rebalance).
 
 Records fetched before a seek. After a rebalance faust resumes the assigned
 partitions, then seeks them to their committed offsets (Recovery.
@@ -145,9 +146,9 @@ class Consumer(faust_aiokafka.Consumer):
             if self._is_changelog_tp(tp):
                 continue  # a table's recovery reads its changelogs and seeks them itself
             last = handed.get(tp)
+            if not records or (last is not None and last >= records[-1].offset):
+                continue  # all handed out: the common case
             left = [r.offset for r in records if last is None or r.offset > last]
-            if not left:
-                continue
             position = self._position(tp)
             if position is None or position <= left[0]:
                 continue  # sought back already: the fetch from there brings them
