@@ -76,6 +76,38 @@ def second(worker: Worker, tmp_path: Path) -> Worker:
     return Worker(env, settings, None, tmp_path / "worker2.log")
 
 
+def assignment_when_settled(workers: list[Worker]) -> tuple[frozenset[str], ...] | None:
+    """Each worker's observations partitions (the claims table's) when no worker
+    is rebalancing and all of them are assigned, else None. During a rebalance
+    a partition's claims are on neither worker until its new owner has
+    recovered it, and GET /claims lists the others only."""
+    owned: list[frozenset[str]] = []
+    for w in workers:
+        try:
+            _, body = w.health()
+        except Exception:  # starting, or between its listener and the app
+            return None
+        if body.get("rebalancing", True):
+            return None
+        owned.append(frozenset(p for p in body.get("assigned_partitions", ())
+                               if p.startswith(w.settings.observations_topic + ":")))
+    return tuple(owned) if len(frozenset().union(*owned)) == PARTITIONS else None
+
+
+def wait_settled(workers: list[Worker], timeout: float = 120) -> None:
+    """Until the same settled assignment is seen twice, a second apart (faust
+    may rebalance again right after a rebalance)."""
+    seen: list[tuple[frozenset[str], ...] | None] = [None]
+
+    def settled() -> bool:
+        now = assignment_when_settled(workers)
+        again = now is not None and now == seen[0]
+        seen[0] = now
+        return again
+
+    wait_for(settled, timeout, "the group to settle", 1)
+
+
 def news_partitions(w: Worker) -> set[str]:
     _, body = w.health()
     return {p for p in body.get("assigned_partitions", ())
@@ -231,6 +263,7 @@ def test_kill_9_during_a_rebalance_with_two_workers_changes_nothing(
               f"{len(ref.alert_ids)} alerts; "
               f"{len(alerts)} alert "
               f"records, {len(ref.alert_ids)} distinct, {duplicates} redelivered duplicates")
+        wait_settled([first, other])
         assert states_of([first, other]) == expected_states(ref)
     finally:
         for w in (first, other):
