@@ -372,7 +372,10 @@ async def get_claims(pipe: Pipeline, request: Any) -> Any:
     nxt = offset + limit if offset + limit < len(claims) else None
     return json_response({"claims": [claim_summary(c) for c in page], "total": len(claims),
                           "offset": offset, "limit": limit, "next_offset": nxt,
-                          "partitions": pipe.source_partitions()})
+                          "partitions": pipe.source_partitions(),
+                          # during a rebalance a partition's claims are on no worker
+                          # until its new owner has recovered it: the list may be short
+                          "rebalancing": bool(getattr(pipe.app, "rebalancing", False))})
 
 
 ROUTED_HEADER = "X-Claimwatch-Routed"

@@ -202,3 +202,13 @@ def test_a_worker_beyond_loopback_needs_a_read_token(tmp_path: Path, host: str) 
 @pytest.mark.parametrize("host", ["127.0.0.1", "127.0.0.2", "[::1]", "localhost"])
 def test_a_worker_on_loopback_needs_none(tmp_path: Path, host: str) -> None:
     assert pipeline(tmp_path, web_host=host).settings.web_host == host
+
+
+async def test_the_claims_list_says_when_a_rebalance_may_leave_it_short(
+        client: Client) -> None:
+    c = await client()
+    status, body = await answer(await c.get("/claims", headers=bearer(READ)))
+    assert (status, body["rebalancing"]) == (200, False)
+    c.pipe.app.rebalancing = True  # type: ignore[attr-defined]
+    status, body = await answer(await c.get("/claims", headers=bearer(READ)))
+    assert (status, body["rebalancing"]) == (200, True)
