@@ -73,31 +73,31 @@ class ConsumerThread(faust_aiokafka.AIOKafkaConsumerThread):
 
 
 class Consumer(faust_aiokafka.Consumer):
-    #: records dropped for having been fetched before a seek (see the module docstring)
+    """faust's consumer, with the record handling the module docstring describes."""
+
+    #: records dropped for having been fetched before a seek
     stale_dropped = 0
+    #: records dropped for coming before the seek of their assignment
+    unsought_dropped = 0
+    #: partitions sought back to records faust left unhanded
+    refetched = 0
+    #: the consumer generation whose seek to the committed offsets is done
+    _sought_generation: int | None = None
+    #: the records of the last batch aiokafka handed to faust's getmany (replaced, never changed)
+    _batch: Mapping[Any, Sequence[Any]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: partition -> the first record dropped before the seek of its assignment
+        self._unsought: dict[Any, int] = {}
 
     def _new_consumer_thread(self) -> ConsumerThread:
         return ConsumerThread(self, loop=self.loop, beacon=self.beacon)
-
-    #: partitions sought back to records faust left unhanded (see the module docstring)
-    refetched = 0
-    #: the records of the last batch aiokafka handed to faust's getmany
-    _batch: Mapping[Any, Sequence[Any]] = {}
 
     async def _wait_next_records(self, timeout: float) -> tuple[Any, Any]:  # noqa: ASYNC109
         records, active = await super()._wait_next_records(timeout)
         self._batch = records or {}
         return records, active
-
-    #: the consumer generation whose seek to the committed offsets is done
-    _sought_generation: int | None = None
-    #: records dropped for coming before the seek of their assignment
-    unsought_dropped = 0
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: partition -> the first record dropped before that seek (see the module docstring)
-        self._unsought: dict[Any, int] = {}
 
     async def perform_seek(self) -> None:
         generation = self.app.consumer_generation_id
