@@ -41,7 +41,14 @@ rebalance began: the survivor, given the dead worker's partitions, skipped
 13 news items of one partition and 17 observations of another. So after
 every batch, a partition whose records were not all handed out is sought
 back to the first one left (unless a seek moved its position back already),
-and they come again, in order.
+and they come again, in order. The tables' changelog partitions the same: a
+standby replica reads its changelog through the same reader, and records it
+skipped stayed missing (the table's recovery seeks a changelog only when a
+rebalance begins, to the offset the table has persisted, which later records
+had moved past). Seen in the same test: the survivor, promoted from standby to
+active, lacked 50 claims its changelog held, all from the first records the
+standby read, so GET /claims never listed them and their next observations
+would have started them afresh.
 
 faust 0.15 hard-codes `fetch_max_wait_ms=1500` for the worker's consumer.
 aiokafka keeps one fetch in flight per broker, and a partition whose records
@@ -139,12 +146,13 @@ class Consumer(faust_aiokafka.Consumer):
 
     async def _fetch_unhanded(self, batch: Mapping[Any, Sequence[Any]],
                               handed: Mapping[Any, int]) -> None:
-        """Seek each agent partition of `batch` back to its first record faust did
-        not hand out, unless a seek has moved the partition's position back since."""
+        """Seek each partition of `batch` (the agents' and the tables' changelogs)
+        back to its first record faust did not hand out, unless a seek has moved the
+        partition's position back since."""
         assigned = None
         for tp, records in batch.items():
-            if self._is_changelog_tp(tp):
-                continue  # a table's recovery reads its changelogs and seeks them itself
+            # changelog partitions too: a table's recovery seeks them only when a
+            # rebalance begins, and a standby's hole stays (its persisted offset passes it)
             last = handed.get(tp)
             if not records or (last is not None and last >= records[-1].offset):
                 continue  # all handed out: the common case
@@ -158,7 +166,8 @@ class Consumer(faust_aiokafka.Consumer):
                 continue  # revoked: its next owner starts from the committed offset
             self.refetched += 1
             log.info("%s:%s: %d records (offsets %d to %d) were fetched but not handed "
-                     "out (a rebalance began): fetched again from %d", tp.topic,
+                     "out (faust's reader stopped or skipped them): fetched again from %d",
+                     tp.topic,
                      tp.partition, len(left), left[0], left[-1], left[0])
             await self.seek(tp, left[0])
 

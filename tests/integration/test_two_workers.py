@@ -108,6 +108,34 @@ def wait_settled(workers: list[Worker], timeout: float = 120) -> None:
     wait_for(settled, timeout, "the group to settle", 1)
 
 
+def where_missing(workers: list[Worker], got: dict[str, Any], want: dict[str, Any]) -> str:
+    """For a failure: each claim missing or different in GET /claims, its claims
+    changelog partition, the worker that owns it now and the last changelog
+    record of it (so a lost write tells itself from a worker that lost its copy)."""
+    from kafka.partitioner.default import murmur2
+
+    owners: dict[int, str] = {}
+    for n, w in enumerate(workers):
+        _, body = w.health()
+        for p in body.get("assigned_partitions", ()):
+            if p.startswith(w.settings.observations_topic + ":"):
+                owners[int(p.rsplit(":", 1)[1])] = f"worker {n}"
+    log = consume_all(workers[0].settings.bootstrap_servers,
+                      f"{workers[0].settings.app_id}-claims-changelog", idle=2, timeout=60)
+    last = {json.loads(r.key): r for r in log if r.key}  # the table's keys are JSON
+    lines = []
+    for claim_id in sorted(set(got) ^ set(want) | {c for c in got if got.get(c) != want.get(c)}):
+        part = (murmur2(claim_id.encode()) & 0x7FFFFFFF) % PARTITIONS
+        rec = last.get(claim_id)
+        lines.append(f"{claim_id}: partition {part} owned by {owners.get(part, 'nobody')}, "
+                     f"got {got.get(claim_id)}, want {want.get(claim_id)}, changelog "
+                     + (f"{rec.partition}@{rec.offset}" if rec else "has no record"))
+    ends = {}
+    for r in log:
+        ends[r.partition] = max(ends.get(r.partition, -1), r.offset)
+    return "\n".join([f"changelog ends {dict(sorted(ends.items()))}", *lines])
+
+
 def news_partitions(w: Worker) -> set[str]:
     _, body = w.health()
     return {p for p in body.get("assigned_partitions", ())
@@ -264,7 +292,8 @@ def test_kill_9_during_a_rebalance_with_two_workers_changes_nothing(
               f"{len(alerts)} alert "
               f"records, {len(ref.alert_ids)} distinct, {duplicates} redelivered duplicates")
         wait_settled([first, other])
-        assert states_of([first, other]) == expected_states(ref)
+        got, want = states_of([first, other]), expected_states(ref)
+        assert got == want, where_missing([first, other], got, want)
     finally:
         for w in (first, other):
             w.stop()
