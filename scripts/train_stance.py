@@ -33,6 +33,9 @@ import time
 # one OpenMP thread: histogram sums in a fixed order, so the same data gives the
 # same file byte for byte (and the training stays modest on a shared machine)
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# and one BLAS thread, for the logistic regressions' sums (two runs pinned so gave the
+# same file byte for byte on this machine)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from collections import Counter
 from pathlib import Path
 
