@@ -112,7 +112,7 @@ def where_missing(workers: list[Worker], got: dict[str, Any], want: dict[str, An
     """For a failure: each claim missing or different in GET /claims, its claims
     changelog partition, the worker that owns it now and the last changelog
     record of it (so a lost write tells itself from a worker that lost its copy)."""
-    from kafka.partitioner.default import murmur2
+    from kafka.partitioner.default import murmur2  # the producers' default partitioner
 
     owners: dict[int, str] = {}
     for n, w in enumerate(workers):
@@ -124,16 +124,14 @@ def where_missing(workers: list[Worker], got: dict[str, Any], want: dict[str, An
                       f"{workers[0].settings.app_id}-claims-changelog", idle=2, timeout=60)
     last = {json.loads(r.key): r for r in log if r.key}  # the table's keys are JSON
     lines = []
-    for claim_id in sorted(set(got) ^ set(want) | {c for c in got if got.get(c) != want.get(c)}):
+    for claim_id in sorted(c for c in set(got) | set(want) if got.get(c) != want.get(c)):
         part = (murmur2(claim_id.encode()) & 0x7FFFFFFF) % PARTITIONS
         rec = last.get(claim_id)
         lines.append(f"{claim_id}: partition {part} owned by {owners.get(part, 'nobody')}, "
                      f"got {got.get(claim_id)}, want {want.get(claim_id)}, changelog "
                      + (f"{rec.partition}@{rec.offset}" if rec else "has no record"))
-    ends = {}
-    for r in log:
-        ends[r.partition] = max(ends.get(r.partition, -1), r.offset)
-    return "\n".join([f"changelog ends {dict(sorted(ends.items()))}", *lines])
+    ends = {r.partition: r.offset for r in sorted(log, key=lambda r: (r.partition, r.offset))}
+    return "\n".join([f"changelog ends {ends}", *lines])
 
 
 def news_partitions(w: Worker) -> set[str]:
