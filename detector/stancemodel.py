@@ -34,7 +34,7 @@ from typing import Any
 
 LABELS: tuple[str, ...] = ("unrelated", "confirm", "deny", "report")
 MODEL_RESOURCE = "stance_model.json.gz"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 # classes of the body-level text model, in the order of its probabilities (the
 # body's polarity toward its story, like the trees' classes: see toward)
 BODY_LR_CLASSES: tuple[str, ...] = ("confirm", "deny", "report")
@@ -240,9 +240,12 @@ BASE_FEATURE_NAMES: tuple[str, ...] = (
     # cues in the sentences that share at least 30% of the claim's words
     "r_ref", "r_hed", "r_con", "r_neg", "r_dv", "r_frac_ref", "first_ref_pos",
     "cneg_x_tref", "cref_x_bref",
-    # the claim refutes or negates (Claim.polar)
-    "c_polar",
 )
+# Claim.polar (the claim refutes or negates) is no feature: the trees read a body
+# toward its story whatever the claim's polarity, and `toward` alone turns that
+# toward the claim; as a feature it let the trees learn FNC-1's prior that a body
+# on a "hoax" headline debunks, so a body that supports the story was read as
+# confirming "X is a hoax" (format 3)
 # the stacked body-level text model: its probability of each related class
 FEATURE_NAMES: tuple[str, ...] = BASE_FEATURE_NAMES + tuple(f"lr_{k}" for k in BODY_LR_CLASSES)
 N_FEATURES = len(FEATURE_NAMES)
@@ -482,7 +485,6 @@ class StanceModel:
         x.append(first_ref / ns if first_ref is not None else 1.5)
         x.append(float(c.cues[3] > 0) * agg(top, 0))
         x.append(float(c.cues[0] > 0) * bref)
-        x.append(float(c.polar))
         return x
 
     # -- prediction --------------------------------------------------------------

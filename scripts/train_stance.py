@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 from sklearn.ensemble import HistGradientBoostingClassifier
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
 
@@ -69,7 +69,13 @@ FNC_TO_MODEL = {"unrelated": "unrelated", "agree": "confirm", "disagree": "deny"
 CLASS_INDEX = {lab: i for i, lab in enumerate(LABELS)}
 SEED = 20240611
 VOCAB_CAP = 20000
-TEXT_VOCAB_CAP = 30000
+#: the text model's terms: those found in at least TEXT_MIN_DF bodies and at least
+#: TEXT_MIN_COUNT times in all (a threshold, not a cap: scikit-learn's max_features
+#: cuts through tied counts in the order of numpy's unstable argsort, which differs
+#: between numpy builds and CPUs, so the same data gave another vocabulary; here that
+#: gives 30,008 terms where the cap of 30,000 cut through 5,428 terms tied at 5)
+TEXT_MIN_DF = 3
+TEXT_MIN_COUNT = 5
 UNRELATED = CLASS_INDEX["unrelated"]
 CONFIRM = CLASS_INDEX["confirm"]
 DENY = CLASS_INDEX["deny"]
@@ -84,6 +90,13 @@ def build_idf(texts: list[str], cap: int = VOCAB_CAP) -> tuple[dict[str, float],
     idf = {t: round(math.log((n + 1) / (df[t] + 1)) + 1.0, 4) for t in kept}
     unk = round(math.log((n + 1) / 2) + 1.0, 4)
     return idf, unk
+
+
+def text_vocabulary(texts: list[str]) -> list[str]:
+    """The text model's terms (see TEXT_MIN_COUNT), in sorted order."""
+    counts = CountVectorizer(analyzer=text_terms, min_df=TEXT_MIN_DF).fit(texts)
+    totals = np.asarray(counts.transform(texts).sum(axis=0)).ravel()
+    return sorted(t for t, j in counts.vocabulary_.items() if totals[j] >= TEXT_MIN_COUNT)
 
 
 def body_polarity(y: np.ndarray, polar: np.ndarray) -> np.ndarray:
@@ -134,7 +147,7 @@ def export_text_model(vec: TfidfVectorizer, lr: LogisticRegression) -> dict[str,
             "intercept": [round(float(b), 6) for b in lr.intercept_],
             "params": {"C": lr.C, "class_weight": "balanced", "sublinear_tf": True,
                        "target": "body polarity (agree/disagree swapped for a polar claim)",
-                       "min_df": vec.min_df, "max_features": vec.max_features}}
+                       "min_df": TEXT_MIN_DF, "min_count": TEXT_MIN_COUNT}}
 
 
 def make_clf(params: dict[str, object]) -> HistGradientBoostingClassifier:
@@ -258,13 +271,14 @@ def main(argv: list[str] | None = None) -> int:
                  dtype=float)
     # the text model's vocabulary and idf come from the bodies alone (no labels)
     bids = sorted(bodies)
-    vec = TfidfVectorizer(analyzer=text_terms, min_df=3, sublinear_tf=True,
-                          max_features=TEXT_VOCAB_CAP)
-    bmat = vec.fit_transform([bodies[b] for b in bids])
+    texts = [bodies[b] for b in bids]
+    vec = TfidfVectorizer(analyzer=text_terms, sublinear_tf=True,
+                          vocabulary=text_vocabulary(texts))
+    bmat = vec.fit_transform(texts)
     brow = {b: i for i, b in enumerate(bids)}
     B = bmat[np.array([brow[p.body_id] for p in pairs])]
     y = np.array([CLASS_INDEX[FNC_TO_MODEL[p.stance or ""]] for p in pairs])
-    polar = X[:, FEATURE_NAMES.index("c_polar")] > 0
+    polar = np.array([fm.claim(p.headline).polar for p in pairs])
     t = body_polarity(y, polar)
     hidx = {h: i for i, h in enumerate(headlines)}
     if args.group == "headline":
