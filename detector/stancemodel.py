@@ -245,7 +245,7 @@ BASE_FEATURE_NAMES: tuple[str, ...] = (
 # toward its story whatever the claim's polarity, and `toward` alone turns that
 # toward the claim; as a feature it let the trees learn FNC-1's prior that a body
 # on a "hoax" headline debunks, so a body that supports the story was read as
-# confirming "X is a hoax" (format 3)
+# confirming "X is a hoax" (it was the last feature of format 3)
 # the stacked body-level text model: its probability of each related class
 FEATURE_NAMES: tuple[str, ...] = BASE_FEATURE_NAMES + tuple(f"lr_{k}" for k in BODY_LR_CLASSES)
 N_FEATURES = len(FEATURE_NAMES)

@@ -94,8 +94,8 @@ def build_idf(texts: list[str], cap: int = VOCAB_CAP) -> tuple[dict[str, float],
 
 def text_vocabulary(texts: list[str]) -> list[str]:
     """The text model's terms (see TEXT_MIN_COUNT), in sorted order."""
-    counts = CountVectorizer(analyzer=text_terms, min_df=TEXT_MIN_DF).fit(texts)
-    totals = np.asarray(counts.transform(texts).sum(axis=0)).ravel()
+    counts = CountVectorizer(analyzer=text_terms, min_df=TEXT_MIN_DF)
+    totals = np.asarray(counts.fit_transform(texts).sum(axis=0)).ravel()
     return sorted(t for t, j in counts.vocabulary_.items() if totals[j] >= TEXT_MIN_COUNT)
 
 
