@@ -173,7 +173,7 @@ class StatementLinker:
         topic = self._tr.topics.get(topic_id)
         if topic is not None and not topic.discover:
             return None, ""  # the user tracks only the pinned claims of this topic
-        if st.speaker is None or st.speaker_kind == "publisher" or \
+        if st.speaker is None or st.speaker_kind == "publisher" or cut_off(scan.text, c1) or \
                 not (proposition(toks) or (explicit and event_phrase(toks))):
             # a claim the monitor opens must read as a whole statement (a subject and a
             # finite verb, nothing cut off) that somebody made: a fragment, or the
@@ -327,6 +327,17 @@ def proposition(toks: list[Any]) -> bool:
                                            for c in head.children):
                 return True
     return False
+
+
+def cut_off(text: str, end: int) -> bool:
+    """Whether content ending at `end` runs into the end of a text cut short: a feed's
+    body capped mid-sentence ("the minister said the port would reop") or marked as
+    shortened ("..."). What follows a cut is lost, so the words are no whole statement."""
+    if text[end:].strip(" \t\n\"'\u201d\u2019()[].!?\u2026"):
+        return False  # more of the text follows the content
+    tail = text.rstrip()
+    return tail.endswith(("...", "\u2026", "[...]", "[\u2026]")) or \
+        not tail.endswith((".", "!", "?", "\"", "\u201d", "\u2019", "'", ")"))
 
 
 def event_phrase(toks: list[Any]) -> bool:

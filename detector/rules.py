@@ -358,6 +358,18 @@ def _trailing_attribution(tok: Token, lex: Lexicon) -> Token | None:
     return tok.head
 
 
+def _hung_attribution(tok: Token, lex: Lexicon) -> bool:
+    """A speech verb after the main clause, hung under it as an adverbial clause, with
+    a comma between the two and nothing said of its own: the attribution of that main
+    clause (what `_trailing_attribution` finds when the parser calls it a ccomp)."""
+    if tok.dep_ != "advcl" or tok.head.dep_ != "ROOT" or tok.head.i >= tok.i or \
+            lex.verb_class(tok.lemma_.lower()) != "speech":
+        return False
+    if any(c.dep_ in ("ccomp", "dobj", "xcomp", "attr") for c in tok.children):
+        return False
+    return any(t.text == "," for t in tok.doc[tok.head.i + 1:tok.i])
+
+
 def statements(sent: Span, lex: Lexicon) -> list[Statement]:
     """All stance-bearing statements in one parsed sentence."""
     out: list[Statement] = []
@@ -563,6 +575,11 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         refers_back, antecedent = False, ()
     else:
         content, refers_back, antecedent = _clause_content(tok, exclude, lex)
+        if not content and call is None and _hung_attribution(tok, lex):
+            # "X will not return as CEO, a statement to staff says": the parser hung the
+            # trailing attribution under the clause it attributes, as an adverbial
+            content = _core(tok.head, exclude | {t.i for t in tok.subtree})
+            refers_back, antecedent = False, ()
     # drop purpose / manner tails that are not the claim: ", calling ...", ", praising ..."
     stance: str
     negated = _negated(tok, lex)

@@ -56,7 +56,8 @@ class Speakers:
         text = span.text.strip()
         if st.speaker_kind == "pronoun":
             low = span.root.lower_
-            near = self.nearest_party(span, offset, scan, low in self._tr.lex.pronouns_person)
+            near = self.nearest_party(span, offset, scan, low in self._tr.lex.pronouns_person,
+                                      persons_of(state, self._tr.persons))
             if near is not None:
                 return near
             ref = last_group if low in self._tr.lex.pronouns_group else \
@@ -134,17 +135,19 @@ class Speakers:
         return Speaker(text, None, "unknown", person)
 
     def nearest_party(self, pronoun: Any, offset: int, scan: ItemScan,
-                      person: bool) -> Speaker | None:
+                      person: bool, persons: frozenset[str] = frozenset()) -> Speaker | None:
         """The nearest antecedent of a speaking pronoun in its own sentence: the party
         named last before it, a person for "he"/"she", an organisation for "it"
         ("The CMA prevented the deal ..., it said"; "Mizuhara's initial story, in which
-        he said ...")."""
+        he said ..."). A party is a person where its name is a PERSON entity or where
+        the item named it as a person before (`persons`: the entity recognizer may
+        call a bare surname a place)."""
         doc = pronoun.doc
         s0 = offset + pronoun.sent.start_char
         s1 = offset + pronoun.start_char
         for h in reversed(party_hits(scan, s0, s1)):
             tok = next((t for t in doc if offset + t.idx == h.start), None)
-            if tok is None or (tok.ent_type_ == "PERSON") != person:
+            if tok is None or (tok.ent_type_ == "PERSON" or h.value in persons) != person:
                 continue
             return Speaker(scan.text[h.start:h.end], h.value, "party", person)
         return None
@@ -253,3 +256,11 @@ def bare_name(text: str) -> str:
     """A name without its article or possessive: "the ministry's" is "ministry"."""
     t = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
     return re.sub(r"(['’]s|['’])$", "", t).strip()
+
+
+def persons_of(state: ItemState, listed: frozenset[str]) -> frozenset[str]:
+    """The parties that are people: listed by a person's name (`tracking.person_like`),
+    or named by the item as a person so far (a person who spoke, or a person named with
+    the party's title)."""
+    known = [state.last_person, state.last_mention, *state.recent, *state.people.values()]
+    return listed | {s.party for s in known if s is not None and s.person and s.party}

@@ -25,10 +25,14 @@ class Tracking:
     alias_party: dict[str, dict[str, str]] = field(default_factory=dict)
     #: the names of all tracked parties
     tracked: set[str] = field(default_factory=set)
+    #: the parties whose aliases read as a person's name (`person_like`)
+    persons: frozenset[str] = frozenset()
 
     def retrack(self) -> None:
         """The party tables, from the topics as they are now."""
         self.tracked = {p.name for t in self.topics.values() for p in t.parties}
+        self.persons = frozenset(p.name for t in self.topics.values() for p in t.parties
+                                 if person_like(p))
         self.alias_party = {t.id: _aliases(t.parties) for t in self.topics.values()}
 
 
@@ -38,3 +42,18 @@ def _aliases(parties: Iterable[Party]) -> dict[str, str]:
         for a in (*p.aliases, p.name):
             aliases.setdefault(a.lower(), p.name)
     return aliases
+
+
+
+def person_like(party: Party) -> bool:
+    """A party the user lists by a person's full name and its surname alone ("Marek
+    Tollen": Marek Tollen, Tollen): the last word of a name of two or three capitalised
+    words is itself an alias. Organisations go by their first word ("Halvorsen Group":
+    Halvorsen) or an acronym, not by their last."""
+    names = {a.strip() for a in (*party.aliases, party.name)}
+    for n in names:
+        words = n.split()
+        if 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words) and \
+                words[-1] in names:
+            return True
+    return False

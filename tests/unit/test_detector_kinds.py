@@ -211,3 +211,59 @@ def test_he_is_the_titled_person_named_last_not_an_earlier_one(nlp: Any) -> None
     stances = decisive(obs, "morin-taken")
     assert ("Dravonia", "deny", "current") not in stances, show(obs)
     assert ("Ostria", "deny", "current") in stances, show(obs)
+
+
+# -- found on news-dev, 2026-12-07 ------------------------------------------------------
+
+BOARD = {
+    "id": "board",
+    "name": "Leadership of Veland Bank",
+    "keywords": ["Veland Bank", "Mira Holt"],
+    "parties": {"Veland Bank": ["Veland Bank", "the bank"], "Mira Holt": ["Mira Holt", "Holt"]},
+    "claims": [{"id": "holt-returns",
+                "statement": "Mira Holt will return as Veland Bank's chief executive."}],
+}
+PAYMENTS = {
+    "id": "payments",
+    "name": "Kade's payments",
+    "keywords": ["Kade", "Oren Dace"],
+    "parties": {"Lio Kade": ["Lio Kade", "Kade"], "Oren Dace": ["Oren Dace", "Dace"]},
+    "claims": [{"id": "kade-paid", "statement": "Lio Kade knowingly paid Oren Dace's debts."}],
+}
+HARBOUR = {
+    "id": "harbour",
+    "name": "Tarn harbour closure",
+    "keywords": ["Tarn harbour"],
+    "parties": {"Port Authority": ["Port Authority", "the authority"]},
+}
+
+
+def test_a_trailing_attribution_hung_under_its_clause_still_reads_that_clause(nlp: Any) -> None:
+    # the parser makes "says" an adverbial clause of "return": what the memo says is the
+    # main clause, and it negates the claim
+    obs = run(nlp, BOARD, "Mira Holt will not return as chief executive of Veland Bank, a "
+                          "memo to staff says - with deputy Ana Roth set to take over.")
+    stances = {s for _p, s, _w in decisive(obs, "holt-returns")}
+    assert "confirm" not in stances, show(obs)
+    assert "deny" in stances, show(obs)
+
+
+def test_he_is_the_person_whose_story_the_sentence_names(nlp: Any) -> None:
+    # "Dace" is listed as the surname of a person; "he" is Dace, named in the sentence
+    # before "he", not Kade, who spoke last
+    obs = run(nlp, PAYMENTS, "Kade denied it on Monday. That account contradicts Dace’s "
+                             "first story last week to a radio station, in which he said Kade "
+                             "knowingly paid his debts.")
+    stances = decisive(obs, "kade-paid")
+    assert ("Oren Dace", "confirm", "earlier") in stances, show(obs)
+    assert not any(p == "Lio Kade" and s == "confirm" for p, s, _w in stances), show(obs)
+
+
+def test_a_body_cut_off_mid_sentence_opens_no_claim_on_the_cut_words(nlp: Any) -> None:
+    whole = run(nlp, HARBOUR, "Tarn harbour stayed shut on Monday. The Port Authority "
+                              "confirmed that the harbour would reopen on Friday.")
+    assert [o.claim_text for o in whole] == ["The harbour would reopen on Friday"], show(whole)
+    for cut in ("would reop", "would reopen on Fri\u2026"):
+        obs = run(nlp, HARBOUR, "Tarn harbour stayed shut on Monday. The Port Authority "
+                                f"confirmed that the harbour {cut}")
+        assert obs == [], [o.claim_text for o in obs]
