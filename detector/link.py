@@ -126,8 +126,8 @@ class PinnedLinker:
 
     def elsewhere(self, tokens: Iterable[Any], claim_id: str) -> bool:
         """Content that holds no word of the claim's predicate: the sentence links to the
-        claim through its narration ("the board ousted Altman, saying it had lost
-        confidence in him"), and what the speaker said is about something else."""
+        claim through its narration ("the board removed Holt, saying it had lost
+        trust in her"), and what the speaker said is about something else."""
         ct = self._claims.get(claim_id)
         return ct is not None and bool(ct.words) and not ct.words & self.terms(tokens)
 

@@ -76,9 +76,9 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
         if t.dep_ in ("advcl", "pcomp", "pobj") and t.head.lower_ in seq:
             return True
         if t.dep_ == "dobj" and t.head.lemma_.lower() in seq:
-            return True  # "That followed a rejection by the board of ..."
+            return True  # "That came after a rejection by the board of ..."
         if t.dep_ in ("relcl", "acl") and _recap_noun(t.head, lex):
-            return True  # "Mizuhara's initial story last week, in which he said ..."
+            return True  # "Dace's first story last week, in which he said ..."
         if _relative_to_recap(t, lex):
             return True
         t = t.head
@@ -297,7 +297,7 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
                 g.lower_ in ("that",) and g.dep_ == "mark" for g in c.children
             )) or (c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX")
                    and c.lemma_.lower() not in lex.call_verbs):
-                # ("rejected the allegations, calling them misleading": the call is
+                # ("rejected the accusations, calling them baseless": the call is
                 # the speaker's word on them, not what they allege)
                 return _subtree_ids(c, exclude), False, ()
             if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "regarding", "that"):

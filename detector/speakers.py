@@ -87,7 +87,7 @@ class Speakers:
             known = state.people[bare_name(text).lower()]
             return Speaker(text, known.party, "official", True)
         if party is None:
-            # "Breon Peace, the top federal prosecutor": the title of a party's speaker
+            # "Ada Brenn, the chief prosecutor": the title of a party's speaker
             # quoted before ("US prosecutors said") gives the person that party
             titled = next((ref for t in span if t.pos_ == "NOUN" and
                            t.lemma_.lower() in self._tr.lex.official_words
@@ -138,7 +138,7 @@ class Speakers:
                       person: bool, persons: frozenset[str] = frozenset()) -> Speaker | None:
         """The nearest antecedent of a speaking pronoun in its own sentence: the party
         named last before it, a person for "he"/"she", an organisation for "it"
-        ("The CMA prevented the deal ..., it said"; "Mizuhara's initial story, in which
+        ("The watchdog blocked the deal ..., it said"; "Dace's first story, in which
         he said ..."). A party is a person where its name is a PERSON entity or where
         the item named it as a person before (`persons`: the entity recognizer may
         call a bare surname a place)."""
@@ -204,7 +204,7 @@ class Speakers:
         party = party_within(scan, s0, s1) or \
             self.party_by_alias(span.text, scan.topics)[0]
         if party is None:
-            # "Chinese foreign ministry spokesperson Mao Ning": the title before the name
+            # "Kestrian foreign ministry spokesman Anton Brask": the title before the name
             mods = [t for t in sent.doc[root.left_edge.i:start]
                     if t.dep_ in ("compound", "amod", "nmod", "poss", "npadvmod", "nummod")
                     or t.head.i < end]

@@ -53,7 +53,7 @@ class Stances:
             return st.stance  # no parties listed: a named speaker's word is one source
         if claim.pinned and doc is not None and \
                 self._tr.linker.only_possible([doc[i] for i in st.content_tokens], claim.id):
-            return "report"  # "Prigozhin will leave for Belarus": a plan, not the fact
+            return "report"  # "Holt will leave for Veland": a plan, not the fact
         if claim.pinned and doc is not None and st.stance == "confirm" and \
                 self._tr.linker.premise_only([doc[i] for i in st.content_tokens], claim.id):
             return "report"  # confirmed the noises were heard, not where they came from
@@ -80,7 +80,7 @@ class Stances:
         cue = doc[st.cue_token]
         if toks and cue.dep_ == "advcl" and cue.tag_ == "VBG" and \
                 self._tr.linker.elsewhere(toks, claim.id):
-            # "the board ousted Altman, saying it had lost confidence in him": the event
+            # "the board removed Holt, saying it had lost trust in her": the event
             # is narrated, and what the party said with it is about something else
             return "report"
         return "confirm"
