@@ -100,6 +100,9 @@ class Detector:
 
     def _rebuild(self) -> None:
         self.tracking.retrack()
+        if self.linker.set_parties((p.name, p.aliases) for tid in sorted(self.topics)
+                                   for p in self.topics[tid].parties):
+            self._claim_cache.clear()  # a claim's names read through the party table
         linked: list[ClaimTerms] = []
         pinned: dict[tuple[str, str], tuple[set[str], list[str]]] = {}
         for t in self.topics.values():

@@ -61,6 +61,8 @@ class PinnedLinker:
         #: term -> the pinned claims (of any topic) a sentence holding it may link to
         self._by_term: dict[str, list[ClaimTerms]] = {}
         self._canon = _lemma_classes(lex)
+        #: a one-word party alias (folded) -> its party: "Dravonian" names Dravonia
+        self._party_names: dict[str, str] = {}
 
     def claim_terms(self, claim_id: str, topic_id: str, doc: Any) -> ClaimTerms:
         """The terms of a pinned claim, from its parsed statement."""
@@ -171,6 +173,26 @@ class PinnedLinker:
             for term in _index_terms(self._claims[ct.claim_id], freq):
                 self._by_term.setdefault(term, []).append(ct)
 
+    def set_parties(self, parties: Iterable[tuple[str, Iterable[str]]]) -> bool:
+        """The tracked parties, (name, aliases) in a fixed order: a one-word party name
+        and its one-word aliases made from it (an adjective or demonym: "Dravonian
+        forces" and "Dravonia" name the same) stand for the party in a sentence and a
+        claim. A person or city the party also goes by ("Moscow" for Russia) does not:
+        it says more than the party. True when that changed the table (the claims'
+        terms are then to be computed again)."""
+        table: dict[str, str] = {}
+        for name, aliases in parties:
+            base = name.lower().strip()
+            if " " in base or len(base) < 4:
+                continue
+            for a in (name, *aliases):
+                low = a.lower().strip()
+                if " " not in low and low[:4] == base[:4]:
+                    table.setdefault(self.fold(low), "@" + base)
+        changed = table != self._party_names
+        self._party_names = table
+        return changed
+
     def split(self, tokens: Iterable[Any]) -> tuple[set[str], set[str]]:
         """Folded lemmas of parsed tokens: (names and figures, other content words)."""
         names: set[str] = set()
@@ -189,7 +211,7 @@ class PinnedLinker:
             if t.tag_ == "NNPS" and folded.endswith("s") and len(folded) > 4:
                 folded = folded[:-1]  # "Russians" is a name of "Russian forces ..."
             if t.pos_ == "PROPN" or t.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
-                names.add(folded)
+                names.add(self._party_names.get(folded, folded))
             else:
                 words.add(folded)
         return names, words

@@ -267,3 +267,27 @@ def test_a_body_cut_off_mid_sentence_opens_no_claim_on_the_cut_words(nlp: Any) -
         obs = run(nlp, HARBOUR, "Tarn harbour stayed shut on Monday. The Port Authority "
                                 f"confirmed that the harbour {cut}")
         assert obs == [], [o.claim_text for o in obs]
+
+
+SHELLING = {
+    "id": "shelling",
+    "name": "Shelling of Velka",
+    "keywords": ["Velka"],
+    "parties": {"Dravonia": ["Dravonia", "Dravonian", "Sorvik"],
+                "Ostria": ["Ostria", "Ostrian"]},
+    "claims": [{"id": "velka-shelled",
+                "statement": "Ostrian artillery shelled the port of Velka."}],
+}
+
+
+def test_a_party_and_its_demonym_are_one_name_of_a_claim(nlp: Any) -> None:
+    # "Ostria" holds the claim's "Ostrian"; a city the other party goes by is not
+    # a name of Ostria, nor is the other party
+    det = Detector([Topic.from_dict(SHELLING)], nlp=nlp)
+
+    def score(text: str) -> float:
+        return det.linker.score(det.linker.terms(nlp(text)), "velka-shelled")
+
+    assert score("Ostria shelled the port.") == score("Ostrian guns shelled the port.") > 0.5
+    assert score("Dravonia shelled the port.") == 0.0
+    assert score("Sorvik shelled the port.") == 0.0
