@@ -34,7 +34,8 @@ from detector.parse import Parser, Pending, collect, load_nlp
 from detector.scan import ItemScan, Scanner, claim_anchors, claim_words, has_kind
 from detector.speakers import Speakers
 from detector.stance import Stances, dated_before, one_stance_per_party
-from detector.state import ItemState
+from detector.state import ItemState, Speaker
+from detector.text import quote_goes_on
 from detector.tracking import Tracking
 
 
@@ -210,11 +211,28 @@ class Detector:
                 s_start = offset + sent.start_char
                 s_end = offset + sent.end_char
                 mentioned = self.speakers.person_mentioned(sent, offset, scan)
-                if not stmts and has_kind(scan, s_start, s_end, "K"):
+                quoted = state.quote_speaker
+                if not stmts and quoted is not None and \
+                        quote_goes_on(scan.text, quoted[1], s_start, s_end):
+                    # "... pay it off for me," Dace said. "I never took a cent.": the
+                    # quote goes on, and so does its speaker
                     a = rules.assertion(sent, self.lex)
-                    stmts = [a] if a is not None else []
+                    if a is not None:
+                        self._statement(state, replace(a, speaker_kind="named", cue="say",
+                                                       confidence=0.6),
+                                        sent, doc, offset, speaker=quoted[0])
+                    state.quote_speaker = (quoted[0], s_end)
+                else:
+                    state.quote_speaker = None
+                    if not stmts and has_kind(scan, s_start, s_end, "K"):
+                        a = rules.assertion(sent, self.lex)
+                        stmts = [a] if a is not None else []
                 for st in stmts:
-                    self._statement(state, st, sent, doc, offset)
+                    speaker = self._statement(state, st, sent, doc, offset)
+                    if speaker.party and st.speaker_kind in ("named", "pronoun") and \
+                            self.lex.verb_class(st.cue) == "speech" and \
+                            any(q in sent.text for q in ("\u201c", "\u201d", '"')):
+                        state.quote_speaker = (speaker, s_end)
                 if mentioned is not None:
                     state.last_mention = mentioned
                     if mentioned.party and mentioned.text:
@@ -227,14 +245,15 @@ class Detector:
                                     state.strength)
 
     def _statement(self, state: ItemState, st: rules.Statement, sent: Any, doc: Any,
-                   offset: int) -> None:
-        """One statement of the item: who made it, on which claim, and one observation
-        for each party that made it."""
+                   offset: int, speaker: Speaker | None = None) -> Speaker:
+        """One statement of the item: who made it (`speaker` when already known), on
+        which claim, and one observation for each party that made it."""
         item = state.scan.item
         s_start = offset + sent.start_char
         s_end = offset + sent.end_char
-        speaker = self.speakers.speaker(st, doc, offset, state)
-        speaker.also = self.speakers.co_speakers(st, doc, offset, state.scan, speaker)
+        if speaker is None:
+            speaker = self.speakers.speaker(st, doc, offset, state)
+            speaker.also = self.speakers.co_speakers(st, doc, offset, state.scan, speaker)
         if speaker.party and speaker.text and st.speaker_kind == "named":
             state.recent.append(speaker)
         claim, _text = self.linking.claim_for(st, sent, doc, offset, state, speaker)
@@ -244,7 +263,7 @@ class Detector:
             else:
                 state.last_group = speaker
         if claim is None:
-            return
+            return speaker
         if claim.pinned and st.speaker_kind == "publisher":
             act = self.stances.party_act(st, doc, offset, state.scan, claim)
             if act is not None:
@@ -284,6 +303,7 @@ class Detector:
                 evidence=Evidence(state.scan.text[s_start:s_end], s_start, s_end),
                 confidence=st.confidence,
             ))
+        return speaker
 
     # -- claims -----------------------------------------------------------------
     def claims(self, topic_id: str | None = None) -> list[Claim]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from detector.model import Item, Topic
-from detector.text import sentences
+from detector.text import quote_goes_on, sentences
 from detector.tracking import Tracking
 
 MERGE = True
@@ -349,8 +349,9 @@ class Scanner:
     def select(self, scan: ItemScan) -> list[tuple[int, int]]:
         """Spans to parse: runs of sentences that mention a relevant topic, plus a
         stance-cue sentence right after one ("The ministry denied the report.").
-        Adjacent chosen sentences are parsed as one text, to keep spaCy's per-text
-        overhead down."""
+        A quoted sentence that carries on the quote of a chosen one is chosen too (its
+        speaker is that quote's). Adjacent chosen sentences are parsed as one text, to
+        keep spaCy's per-text overhead down."""
         text = scan.text
         bounds = list(sentences(text))
         starts = [s for s, _e in bounds]
@@ -367,7 +368,8 @@ class Scanner:
             since_hit = 0 if hit else since_hit + 1
             # a stance cue a few sentences after a mention ("The minister dismissed ...")
             take = hit or (since_hit <= CUE_WINDOW and
-                           self._tr.lex.cue_regex.search(text, s, e) is not None)
+                           self._tr.lex.cue_regex.search(text, s, e) is not None) or \
+                (prev_end >= 0 and quote_goes_on(text, prev_end, s, e))  # its speaker's
             if take:
                 if MERGE and spans and spans[-1][1] == prev_end:
                     spans[-1] = (spans[-1][0], e)

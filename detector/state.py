@@ -49,3 +49,5 @@ class ItemState:
     #: people named in the item with the party their title gives them, by each end
     #: of the name ("spokesperson Mao Ning ... Mao denied")
     people: dict[str, Speaker] = field(default_factory=dict)
+    #: who is speaking in the quote the last sentence ended in, and where it ended
+    quote_speaker: tuple[Speaker, int] | None = None

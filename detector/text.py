@@ -93,3 +93,30 @@ def content_terms(text: str) -> list[str]:
 
 def has_figure(text: str) -> bool:
     return bool(re.search(r"\d", text))
+
+
+_OPEN_QUOTES = ("\u201c", '"')
+
+
+def in_quote(text: str, start: int, end: int) -> bool:
+    """Whether the sentence text[start:end] is quoted speech: it opens with a quote
+    mark, or a quote opened earlier in its paragraph is still open."""
+    if text[start:end].lstrip().startswith(_OPEN_QUOTES):
+        return True
+    para = text[text.rfind("\n", 0, start) + 1:start]
+    return para.count("\u201c") > para.count("\u201d") or para.count('"') % 2 == 1
+
+
+def quote_goes_on(text: str, prev_end: int, start: int, end: int) -> bool:
+    """Whether the quoted sentence text[start:end] carries on the quote of a sentence
+    ending at `prev_end`: nothing but quoted speech between them, in the same
+    paragraph or in the next one opened by a quote mark (the wire convention for a
+    quote that runs over paragraphs)."""
+    if start < prev_end or not in_quote(text, start, end):
+        return False
+    gap = text[prev_end:start]
+    breaks = gap.count("\n\n") + (1 if "\n" in gap.strip(" \t") and "\n\n" not in gap else 0)
+    if breaks == 0:
+        return len(gap) < 400
+    return breaks == 1 and text[start:end].lstrip().startswith(_OPEN_QUOTES) and \
+        not gap.strip()

@@ -291,3 +291,24 @@ def test_a_party_and_its_demonym_are_one_name_of_a_claim(nlp: Any) -> None:
     assert score("Ostria shelled the port.") == score("Ostrian guns shelled the port.") > 0.5
     assert score("Dravonia shelled the port.") == 0.0
     assert score("Sorvik shelled the port.") == 0.0
+
+
+BETS = {
+    "id": "bets",
+    "name": "Kade's betting",
+    "keywords": ["Kade", "Oren Dace"],
+    "parties": {"Lio Kade": ["Lio Kade", "Kade"], "Oren Dace": ["Oren Dace", "Dace"]},
+    "claims": [{"id": "kade-bet", "statement": "Lio Kade bet on football."}],
+}
+
+
+def test_a_quote_that_goes_on_after_its_attribution_is_still_its_speakers(nlp: Any) -> None:
+    obs = run(nlp, BETS, "Oren Dace spoke to a radio station on Tuesday. “I lost the money "
+                         "myself and I am ashamed of it,” said Dace. “It was my mistake. I want "
+                         "everyone to know Lio had zero part in betting on football.”\n\n"
+                         "The club said it was reviewing the matter.")
+    assert ("Oren Dace", "deny", "current") in decisive(obs, "kade-bet"), show(obs)
+    # the publisher's words after a quote are nobody's quote
+    obs = run(nlp, BETS, "“I lost the money myself,” said Dace. The report added: Kade bet on "
+                         "football.")
+    assert decisive(obs, "kade-bet") == set(), show(obs)
