@@ -61,6 +61,8 @@ class PinnedLinker:
         #: term -> the pinned claims (of any topic) a sentence holding it may link to
         self._by_term: dict[str, list[ClaimTerms]] = {}
         self._canon = _lemma_classes(lex)
+        #: the canonical terms of the synonym classes: the kinds of event they name
+        self._events = frozenset(self._canon.values())
         #: a one-word party alias (folded) -> its party: "Dravonian" names Dravonia
         self._party_names: dict[str, str] = {}
 
@@ -120,6 +122,23 @@ class PinnedLinker:
         ct = self._claims.get(claim_id)
         return ct is not None and bool(ct.words) and len(ct.names) >= 2 and \
             ct.names <= self.terms(tokens)
+
+    def other_event(self, tokens: Iterable[Any], claim_id: str, sentence: Any) -> bool:
+        """The content's own verb names another event of the synonym classes than the
+        claim's, and the claim's verb is nowhere in the sentence: "it was holding the
+        tanker's crew" (hold) says nothing of "seized the tanker" (retake), whatever
+        names they share. A verb no class holds may be the claim's in other words, so it
+        never counts; nor does "reached an agreement for X to return", which holds the
+        claim's verb."""
+        ct = self._claims.get(claim_id)
+        toks = list(tokens)
+        if ct is None or not ct.root or not toks or ct.root not in self._events:
+            return False
+        ids = {t.i for t in toks}
+        heads = [t for t in toks if t.pos_ == "VERB" and (t.head.i not in ids or t.head is t)]
+        said = {self.fold(t.lemma_.lower()) for t in heads}
+        return bool(said & self._events) and ct.root not in said and \
+            ct.root not in self.terms(sentence)
 
     def root_of(self, claim_id: str) -> str:
         """The claim's main verb, folded ("" for a copula claim)."""

@@ -86,7 +86,8 @@ class StatementLinker:
             # the sentence speaks to a pinned claim: that is the claim, whatever the rules
             # would have opened from its words
             pinned = self._tr.index.get(linked[0][0])
-            if pinned is not None:
+            if pinned is not None and not self._tr.linker.other_event(
+                    [doc[i] for i in content], pinned.id, sent):
                 return pinned, pinned.text
         if (st.described or st.refers_back) and last_claim is not None and \
                 not last_claim.pinned:
@@ -185,7 +186,8 @@ class StatementLinker:
         fits = scan.links.get(s0, [])
         pinned = self._tr.index.get(fits[0][0]) if fits and fits[0][1] >= MENTION_AT else None
         if pinned is not None and pinned.topic_id == topic_id and \
-                self._tr.linker.names_all(toks, pinned.id):
+                self._tr.linker.names_all(toks, pinned.id) and \
+                not self._tr.linker.other_event(toks, pinned.id, sent):
             # a pinned claim fits, in other words ("Russians have taken Soledar"): the
             # statement is on it; a claim of the monitor's own opens only when none does
             return pinned, pinned.text

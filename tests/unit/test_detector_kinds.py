@@ -312,3 +312,25 @@ def test_a_quote_that_goes_on_after_its_attribution_is_still_its_speakers(nlp: A
     obs = run(nlp, BETS, "“I lost the money myself,” said Dace. The report added: Kade bet on "
                          "football.")
     assert decisive(obs, "kade-bet") == set(), show(obs)
+
+
+TANKER = {
+    "id": "tanker",
+    "name": "The Mira Star",
+    "keywords": ["Mira Star"],
+    "parties": {"Veland": ["Veland", "Velandian"], "Kestria": ["Kestria", "Kestrian"]},
+    "claims": [{"id": "mira-seized",
+                "statement": "Velandian forces seized the Kestrian tanker Mira Star."}],
+}
+
+
+def test_a_statement_on_another_event_with_the_same_names_is_not_on_the_claim(
+        nlp: Any) -> None:
+    # holding the crew (the "hold" class) is another event than seizing the ship
+    # (the "retake" class), though every name of the claim is there
+    obs = run(nlp, TANKER, "Veland acknowledged on Wednesday that it was holding the 12 crew "
+                           "members of the Kestrian tanker Mira Star.")
+    assert decisive(obs, "mira-seized") == set(), show(obs)
+    obs = run(nlp, TANKER, "Veland acknowledged on Wednesday that its forces had seized the "
+                           "Kestrian tanker Mira Star.")
+    assert ("Veland", "confirm", "current") in decisive(obs, "mira-seized"), show(obs)
