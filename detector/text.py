@@ -108,15 +108,13 @@ def in_quote(text: str, start: int, end: int) -> bool:
 
 
 def quote_goes_on(text: str, prev_end: int, start: int, end: int) -> bool:
-    """Whether the quoted sentence text[start:end] carries on the quote of a sentence
-    ending at `prev_end`: nothing but quoted speech between them, in the same
-    paragraph or in the next one opened by a quote mark (the wire convention for a
-    quote that runs over paragraphs)."""
-    if start < prev_end or not in_quote(text, start, end):
-        return False
+    """Whether the quoted sentence text[start:end] carries on the quote of the sentence
+    that ends at `prev_end`: the next sentence, in the same paragraph or in the next
+    one opened by a quote mark (the wire convention for a quote that runs over
+    paragraphs). A sentence between them, even one not parsed, ends the quote's run."""
     gap = text[prev_end:start]
-    breaks = gap.count("\n\n") + (1 if "\n" in gap.strip(" \t") and "\n\n" not in gap else 0)
-    if breaks == 0:
-        return len(gap) < 400
-    return breaks == 1 and text[start:end].lstrip().startswith(_OPEN_QUOTES) and \
-        not gap.strip()
+    if start < prev_end or gap.strip() or not in_quote(text, start, end):
+        return False
+    if "\n" not in gap:
+        return True
+    return gap.count("\n") <= 2 and text[start:end].lstrip().startswith(_OPEN_QUOTES)

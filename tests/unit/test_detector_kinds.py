@@ -308,10 +308,17 @@ def test_a_quote_that_goes_on_after_its_attribution_is_still_its_speakers(nlp: A
                          "everyone to know Lio had zero part in betting on football.”\n\n"
                          "The club said it was reviewing the matter.")
     assert ("Oren Dace", "deny", "current") in decisive(obs, "kade-bet"), show(obs)
-    # the publisher's words after a quote are nobody's quote
+    # the publisher's words after a quote are nobody's quote, and a quote after them is
+    # not the earlier speaker's by default
     obs = run(nlp, BETS, "“I lost the money myself,” said Dace. The report added: Kade bet on "
                          "football.")
     assert decisive(obs, "kade-bet") == set(), show(obs)
+    text = ("Oren Dace spoke on Tuesday. “I lost the money myself,” said Dace. {} “Kade had "
+            "zero part in betting on football.”")
+    obs = run(nlp, BETS, text.format(""))
+    assert ("Oren Dace", "deny", "current") in decisive(obs, "kade-bet"), show(obs)
+    obs = run(nlp, BETS, text.format("The club was founded in a harbour town."))
+    assert not any(p == "Oren Dace" for p, _s, _w in decisive(obs, "kade-bet")), show(obs)
 
 
 TANKER = {
