@@ -35,7 +35,7 @@ from detector.scan import ItemScan, Scanner, claim_anchors, claim_words, has_kin
 from detector.speakers import Speakers
 from detector.stance import Stances, dated_before, one_stance_per_party
 from detector.state import ItemState, Speaker
-from detector.text import quote_goes_on
+from detector.text import QUOTE_MARKS, quote_goes_on
 from detector.tracking import Tracking
 
 
@@ -231,7 +231,7 @@ class Detector:
                     speaker = self._statement(state, st, sent, doc, offset)
                     if speaker.party and st.speaker_kind in ("named", "pronoun") and \
                             self.lex.verb_class(st.cue) == "speech" and \
-                            any(q in sent.text for q in ("\u201c", "\u201d", '"')):
+                            any(q in sent.text for q in QUOTE_MARKS):
                         state.quote_speaker = (speaker, s_end)
                 if mentioned is not None:
                     state.last_mention = mentioned

@@ -20,7 +20,7 @@ from detector.scan import ENT_LABELS, Hit, ItemScan
 from detector.speakers import Speakers
 from detector.stance import Stances
 from detector.state import ItemState, Speaker
-from detector.text import has_figure
+from detector.text import cut_off, has_figure
 from detector.tracking import Tracking
 
 SKIP_POS = ("ADV", "DET", "PRON", "AUX", "PUNCT", "SPACE", "CCONJ", "SCONJ", "PART", "ADP", "SYM",
@@ -329,17 +329,6 @@ def proposition(toks: list[Any]) -> bool:
                                            for c in head.children):
                 return True
     return False
-
-
-def cut_off(text: str, end: int) -> bool:
-    """Whether content ending at `end` runs into the end of a text cut short: a feed's
-    body capped mid-sentence ("the minister said the port would reop") or marked as
-    shortened ("..."). What follows a cut is lost, so the words are no whole statement."""
-    if text[end:].strip(" \t\n\"'\u201d\u2019()[].!?\u2026"):
-        return False  # more of the text follows the content
-    tail = text.rstrip()
-    return tail.endswith(("...", "\u2026", "[...]", "[\u2026]")) or \
-        not tail.endswith((".", "!", "?", "\"", "\u201d", "\u2019", "'", ")"))
 
 
 def event_phrase(toks: list[Any]) -> bool:

@@ -96,6 +96,8 @@ def has_figure(text: str) -> bool:
 
 
 _OPEN_QUOTES = ("\u201c", '"')
+#: the marks that open or close quoted speech
+QUOTE_MARKS = ("\u201c", "\u201d", '"')
 
 
 def in_quote(text: str, start: int, end: int) -> bool:
@@ -118,3 +120,14 @@ def quote_goes_on(text: str, prev_end: int, start: int, end: int) -> bool:
     if "\n" not in gap:
         return True
     return gap.count("\n") <= 2 and text[start:end].lstrip().startswith(_OPEN_QUOTES)
+
+
+def cut_off(text: str, end: int) -> bool:
+    """Whether content ending at `end` runs into the end of a text cut short: a feed's
+    body capped mid-sentence ("the minister said the port would reop") or marked as
+    shortened ("..."). What follows a cut is lost, so the words are no whole statement."""
+    if text[end:].strip(" \t\n\"'\u201d\u2019()[].!?\u2026"):
+        return False  # more of the text follows the content
+    tail = text.rstrip()
+    return tail.endswith(("...", "\u2026", "[...]", "[\u2026]")) or \
+        not tail.endswith((".", "!", "?", "\"", "\u201d", "\u2019", "'", ")"))
