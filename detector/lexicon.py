@@ -60,6 +60,9 @@ class Lexicon:
     person_titles: frozenset[str]  # "the spokesman for X, Serhiy Cherevaty": a person
     pronouns_person: frozenset[str]
     pronouns_group: frozenset[str]
+    taken_events: frozenset[str]  # synonym classes of a claim that a place changed hands
+    holdout_words: frozenset[str]  # "still defending the town": it has not changed hands
+    ongoing_words: frozenset[str]  # "still", "continue to": what goes on now
     synonyms: dict[str, str]
     cue_regex: re.Pattern[str]
 

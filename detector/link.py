@@ -134,11 +134,27 @@ class PinnedLinker:
         toks = list(tokens)
         if ct is None or not ct.root or not toks or ct.root not in self._events:
             return False
+        if self.holds_out(toks, claim_id):
+            return False  # "still defending the town": the claim's event, denied
         ids = {t.i for t in toks}
         heads = [t for t in toks if t.pos_ == "VERB" and (t.head.i not in ids or t.head is t)]
         said = {self.fold(t.lemma_.lower()) for t in heads}
         return bool(said & self._events) and ct.root not in said and \
             ct.root not in self.terms(sentence)
+
+    def holds_out(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """The content says the place a claim has changed hands is still fought for
+        ("their soldiers were still defending the town", "units continue to repel
+        attacks there") against a claim of its capture: it has not been taken. Content
+        that holds the claim's own verb ("captured the town, though pockets still
+        resist") does not count."""
+        ct = self._claims.get(claim_id)
+        if ct is None or not ct.root or ct.root not in self.lex.taken_events:
+            return False
+        lemmas = [t.lemma_.lower() for t in tokens]
+        return any(w in self.lex.holdout_words for w in lemmas) and \
+            any(w in self.lex.ongoing_words for w in lemmas) and \
+            ct.root not in {self.fold(w) for w in lemmas}
 
     def root_of(self, claim_id: str) -> str:
         """The claim's main verb, folded ("" for a copula claim)."""

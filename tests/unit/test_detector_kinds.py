@@ -341,3 +341,17 @@ def test_a_statement_on_another_event_with_the_same_names_is_not_on_the_claim(
     obs = run(nlp, TANKER, "Veland acknowledged on Wednesday that its forces had seized the "
                            "Kestrian tanker Mira Star.")
     assert ("Veland", "confirm", "current") in decisive(obs, "mira-seized"), show(obs)
+
+
+def test_a_town_still_fought_for_has_not_been_captured(nlp: Any) -> None:
+    # what the defender says goes on there contradicts the claim that the town fell,
+    # though "said" alone would confirm it
+    for text in ("Ostrian officials said on Thursday that their soldiers were still "
+                 "defending Velka against Dravonian assaults.",
+                 "Ostria's general staff said its units continue to repel attacks in Velka."):
+        obs = run(nlp, FRONT, text)
+        assert decisive(obs, "velka-taken") == {("Ostria", "deny", "current")}, show(obs)
+    # content that holds the claim's own verb is the claim, whatever still goes on
+    obs = run(nlp, FRONT, "Ostrian officials said Dravonian forces had captured Velka, though "
+                          "some of their soldiers were still fighting in the outskirts.")
+    assert decisive(obs, "velka-taken") == {("Ostria", "confirm", "current")}, show(obs)
