@@ -63,6 +63,14 @@ class Lexicon:
     taken_events: frozenset[str]  # synonym classes of a claim that a place changed hands
     holdout_words: frozenset[str]  # "still defending the town": it has not changed hands
     ongoing_words: frozenset[str]  # "still", "continue to": what goes on now
+    pointing_words: frozenset[str]  # "this is false": a word that points back to a claim
+    deny_phrasal_verbs: frozenset[str]  # "the story was made up"
+    yet_words: frozenset[str]  # "has yet to confirm": not (yet) confirmed
+    spokes_words: frozenset[str]  # "a spokesperson for the ministry": its voice
+    backshift_words: frozenset[str]  # "said it would close": "will" told in the past
+    condition_words: frozenset[str]  # "would close if ...": a condition, still a hedge
+    opposite_pairs: frozenset[str]  # "close open": "will remain open" against "will close"
+    ruling_out_verbs: frozenset[str]  # "ruled out a closure": what it rules out is denied
     synonyms: dict[str, str]
     cue_regex: re.Pattern[str]
 

@@ -63,6 +63,12 @@ class PinnedLinker:
         self._canon = _lemma_classes(lex)
         #: the canonical terms of the synonym classes: the kinds of event they name
         self._events = frozenset(self._canon.values())
+        #: a folded predicate -> the folded predicates that say its opposite
+        self._opposites: dict[str, set[str]] = {}
+        for pair in lex.opposite_pairs:
+            a, b = (self.fold(w) for w in pair.split())
+            self._opposites.setdefault(a, set()).add(b)
+            self._opposites.setdefault(b, set()).add(a)
         #: a one-word party alias (folded) -> its party: "Dravonian" names Dravonia
         self._party_names: dict[str, str] = {}
 
@@ -141,6 +147,27 @@ class PinnedLinker:
         said = {self.fold(t.lemma_.lower()) for t in heads}
         return bool(said & self._events) and ct.root not in said and \
             ct.root not in self.terms(sentence)
+
+    def opposes(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """The content's own predicate is the opposite of the claim's main verb ("the
+        plant will remain open", "would keep the plant open" against "will close the
+        plant"), not negated, and the claim's verb is not in it."""
+        ct = self._claims.get(claim_id)
+        toks = list(tokens)
+        opposite = self._opposites.get(ct.root, set()) if ct is not None else set()
+        if not opposite or ct is None or \
+                ct.root in {self.fold(t.lemma_.lower()) for t in toks}:
+            return False
+        ids = {t.i for t in toks}
+        tops = [t for t in toks if t.head.i not in ids or t.head is t]
+        said = tops + [c for t in tops for c in t.children
+                       if c.dep_ in ("acomp", "oprd", "xcomp") and c.i in ids]
+        for t in said:
+            if self.fold(t.lemma_.lower()) in opposite and \
+                    not any(c.dep_ == "neg" for c in (*t.children, *t.head.children)) and \
+                    not any(c.dep_ in ("acomp", "attr", "oprd") for c in t.children):
+                return True
+        return False
 
     def holds_out(self, tokens: Iterable[Any], claim_id: str) -> bool:
         """The content says the place a claim has changed hands is still fought for
@@ -245,8 +272,11 @@ class PinnedLinker:
             folded = self.fold(low)
             if t.tag_ == "NNPS" and folded.endswith("s") and len(folded) > 4:
                 folded = folded[:-1]  # "Russians" is a name of "Russian forces ..."
-            if t.pos_ == "PROPN" or t.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
-                names.add(self._party_names.get(folded, folded))
+            party = self._party_names.get(folded)
+            if party is not None and t.text[:1].isupper():
+                names.add(party)  # "Dravonian" however it was tagged: the party's name
+            elif t.pos_ == "PROPN" or t.ent_type_ in ("NORP", "GPE", "ORG", "PERSON"):
+                names.add(folded)
             else:
                 words.add(folded)
         return names, words
@@ -273,6 +303,12 @@ class PinnedLinker:
             # sentence is on the claim's subject, a mention
             return MENTION_AT
         if (ct.names and not names) or (ct.words and not words):
+            return 0.0
+        if any(not n.startswith("@") for n in ct.names) and ct.root not in words and \
+                all(n.startswith("@") for n in names):
+            # only the parties' names, and not the claim's verb ("Dravonian officials
+            # refused to confirm troop movements" against "Dravonian forces seized the
+            # tanker Lyra Dawn"): the sentence is on the topic, not on this claim
             return 0.0
         return (NAME_WEIGHT * len(names) + len(words)) / ct.weight
 

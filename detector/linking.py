@@ -93,8 +93,10 @@ class StatementLinker:
                 not last_claim.pinned:
             # "the ministry denied this": a pinned claim the item spoke to before this
             # sentence comes before a claim the rules opened from other words
+            # (a sentence whose best claims tie says nothing of which one it is)
             before = [s0 for s0, found in scan.links.items()
-                      if s0 < s_start and found[0][1] >= LINK_AT]
+                      if s0 < s_start and found[0][1] >= LINK_AT and
+                      len(scan.ties.get(s0, ())) < 2]
             if before:
                 pinned = self._tr.index.get(scan.links[max(before)][0][0])
                 if pinned is not None and pinned.topic_id == last_claim.topic_id:

@@ -54,13 +54,21 @@ def _negated(tok: Token, lex: Lexicon) -> bool:
     for c in tok.children:
         if c.dep_ == "neg" or (c.lower_ in lex.negations and c.dep_ in ("advmod", "det", "neg")):
             return True
-    # "never did deny", auxiliaries carrying the negation
+    # "never did deny", auxiliaries carrying the negation; "has yet to confirm"
     head = tok.head if tok.dep_ in ("xcomp",) else None
-    return bool(head is not None and any(c.dep_ == "neg" for c in head.children))
+    return bool(head is not None and any(
+        c.dep_ == "neg" or (c.dep_ == "advmod" and c.lower_ in lex.yet_words)
+        for c in head.children))
 
 
-def _has_hedge(tokens: list[Token], lex: Lexicon) -> bool:
-    return any(t.lower_ in lex.hedge_words or
+def _has_hedge(tokens: list[Token], lex: Lexicon, told: Token | None = None) -> bool:
+    """A hedge word or verb among the tokens. What a verb in the past `told` says
+    ("said it would close the plant") holds "would" as the past of "will", not as a
+    hedge, unless a condition goes with it ("would close if ...")."""
+    backshift = told is not None and told.tag_ in ("VBD", "VBN") and \
+        not any(t.lower_ in lex.condition_words for t in (*tokens, *told.subtree))
+    return any((t.lower_ in lex.hedge_words and not (
+        backshift and t.lower_ in lex.backshift_words)) or
                (t.lemma_.lower() in lex.hedge_verbs and t.pos_ == "VERB") for t in tokens)
 
 
@@ -478,6 +486,10 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     if cls is None and lemma in lex.pushback_verbs and any(
             c.dep_ in ("prt", "advmod") and c.lower_ == "back" for c in tok.children):
         cls = "deny"  # "pushed back on the claim that ...", "hit back at reports"
+    ruling_out = cls is None and any(c.dep_ == "prt" and f"{lemma} {c.lower_}" in
+                                     lex.ruling_out_verbs for c in tok.children)
+    if ruling_out:
+        cls = "deny"  # "ruled out closing the plant", "ruled out a closure": its object
     if cls is None:
         if lemma in lex.refuse_verbs:
             # "refused to confirm", "declined to comment", "did not confirm"
@@ -510,7 +522,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
                              speaker=_np_span(quoted), speaker_kind="named",
                              content=(min(content), max(content) + 1) if content else None,
                              content_tokens=tuple(content), refers_back=not content)
-    if cls == "deny" and not _denies_a_claim(tok, lex):
+    if cls == "deny" and not ruling_out and not _denies_a_claim(tok, lex):
         return None  # "rejected the offer", "retracted the paper": an event, not a denial
     if tok.dep_ in ("amod", "compound") and not any(
             c.dep_ == "aux" and c.lower_ in ("having", "had") for c in tok.children):
@@ -607,11 +619,21 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             content, refers_back = [], True
     if cls == "hedge" and not content and call is None:
         refers_back = False  # "still believed in the drug": no claim to point back to
+    if ruling_out and not content and not any(
+            c.dep_ == "dobj" and c.pos_ == "PRON" for c in tok.children):
+        refers_back = False  # "a possibility it had not ruled out": not the last claim
+    verdict_noun = ""
+    if cls == "speech" and call is None and stance == "confirm" and content:
+        verdict = _verdict(tok, content, lex)
+        if verdict is not None:
+            # "said the reports were false": a verdict on a claim, not the claim itself
+            stance, content, verdict_noun = verdict
+            refers_back = not content
     content_toks = [sent.doc[i] for i in content]
-    if stance in ("confirm", "deny") and content_toks:
+    if stance in ("confirm", "deny") and content_toks and not verdict_noun:
         if stance == "confirm" and _content_negated(content_toks, lex):
             stance = "deny"  # "said the troops were not there"
-        if _has_hedge(content_toks, lex) and cls not in ("deny",):
+        if _has_hedge(content_toks, lex, tok) and cls not in ("deny",):
             stance = "report"
     # the cue itself hedged: "reportedly said", "is believed to have confirmed"
     if stance != "report":
@@ -654,9 +676,80 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         antecedent=(),
         confidence=conf,
         described=bool(antecedent) and bool(content),
-        ref_noun=next((c.lemma_.lower() for c in tok.children if c.dep_ in ("dobj", "nsubjpass")),
-                      ""),
+        ref_noun=verdict_noun or next((c.lemma_.lower() for c in tok.children
+                                       if c.dep_ in ("dobj", "nsubjpass")), ""),
     )
+
+
+def _verdict(verb: Token, content: list[int], lex: Lexicon,
+             ) -> tuple[str, list[int], str] | None:
+    """What a speaker said is a verdict on a claim: a claim noun or a pointing word as
+    the subject of a predicate in deny or confirm words ("said the reports were
+    false", "the claims are 'lies', the ministry said", "the story was made up",
+    '"This is false," X said of reports that ...'). Returns the stance, the claim's
+    own words (what the noun says, or the claim noun the speaker spoke "of"; none when
+    it only points back) and the noun."""
+    doc = verb.doc
+    ids = set(content)
+    for top in (doc[i] for i in content if doc[i].head.i not in ids or doc[i].head.i == i):
+        subj = next((c for c in top.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None:
+            continue
+        owner = top.head.head if top.dep_ == "pcomp" and top.head.dep_ == "prep" else None
+        if owner is not None and owner.lemma_.lower() in lex.claim_nouns:
+            # "said the accusations about X were absurd", parsed as "accusations about
+            # [X were absurd]": the noun the clause hangs from is the verdict's subject
+            stance = _verdict_stance(top, lex)
+            return (stance, [t.i for t in subj.subtree], owner.lemma_.lower()) \
+                if stance is not None else None
+        noun = subj.lemma_.lower()
+        pointing = subj.lower_ in lex.pointing_words
+        if not (pointing or noun in lex.claim_nouns or subj.lower_ in lex.claim_nouns):
+            continue
+        if pointing and any(c.dep_ in ("ccomp", "xcomp", "csubj") for c in top.children):
+            return None  # "that was wrong to say": no verdict on a claim
+        stance = _verdict_stance(top, lex)
+        if stance is None:
+            return None
+        claim = _claim_words(subj)
+        if not claim:
+            of = next((g for c in verb.children if c.dep_ == "prep" and
+                       c.lower_ in ("of", "about", "on") for g in c.children
+                       if g.dep_ == "pobj" and g.lemma_.lower() in lex.claim_nouns), None)
+            if of is not None:
+                noun, claim = of.lemma_.lower(), _claim_words(of)
+        return stance, claim, noun
+    return None
+
+
+def _verdict_stance(top: Token, lex: Lexicon) -> str | None:
+    """The stance of a verdict's predicate: a deny word ("false", "a fabrication",
+    "were exaggerated", "was made up") denies, a confirm word ("accurate") confirms,
+    and "not true" denies."""
+    negated = any(c.dep_ == "neg" for c in top.children)
+    preds = [c for c in top.children if c.dep_ in ("acomp", "attr", "oprd")]
+    words = {p.lower_ for p in preds} | {p.lemma_.lower() for p in preds}
+    if top.tag_ == "VBN" or top.pos_ == "ADJ":
+        words |= {top.lower_}
+    prt = next((c.lower_ for c in top.children if c.dep_ == "prt"), None)
+    if prt is not None and f"{top.lemma_.lower()} {prt}" in lex.deny_phrasal_verbs:
+        return "deny"
+    if words & lex.deny_words:
+        return "confirm" if negated else "deny"
+    if words & lex.confirm_words:
+        return "deny" if negated else "confirm"
+    return None
+
+
+def _claim_words(noun: Token) -> list[int]:
+    """What a claim noun says: "the report that X", "reports of X", "the claims about X"."""
+    out: list[int] = []
+    for c in noun.children:
+        if c.dep_ in ("acl", "relcl", "ccomp"):
+            out += [t.i for t in c.subtree]
+        elif c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "that"):
+            out += [t.i for g in c.children if g.dep_ in ("pobj", "pcomp") for t in g.subtree]
+    return sorted(out)
 
 
 def _denies_a_claim(verb: Token, lex: Lexicon) -> bool:
@@ -689,6 +782,11 @@ def _anonymous(tok: Token, lex: Lexicon) -> bool:
         return True
     if "named" in words and words & {"not", "n't"}:
         return True
+    if tok.lower_ in lex.spokes_words and any(
+            c.dep_ in ("poss", "compound", "amod") or (c.dep_ == "prep" and c.lower_ in (
+                "for", "of")) for c in tok.children):
+        # "a spokesperson for the ministry", "an army spokesman": its voice, on the record
+        return False
     det = next((c for c in tok.children if c.dep_ == "det"), None)
     return det is not None and det.lower_ in lex.few_words \
         and tok.lower_ in lex.official_words | lex.anonymous_words

@@ -69,14 +69,16 @@ class Stances:
     def content_stance(self, st: rules.Statement, doc: Any, claim: Claim) -> str:
         """A party that only says something ("said", "told") about a pinned claim
         confirms it, unless what it says negates the claim's predicate ("will not
-        return"), puts the claim elsewhere ("he is in St Petersburg") or says the place
-        it claims was taken is still fought for ("still defending the town"): a denial."""
+        return"), puts the claim elsewhere ("he is in St Petersburg"), says the place
+        it claims was taken is still fought for ("still defending the town") or says the
+        opposite of the claim's verb ("the plant will remain open"): a denial."""
         toks = [doc[i] for i in st.content_tokens]
         if toks and (toks[0].tag_ in ("WRB", "WP", "WDT") or toks[0].lower_ == "whether"):
             return "report"  # "explains how the scandal unfolded": no proposition
         if self._tr.linker.contradicts(toks, claim.id) or \
                 self._tr.linker.negates(toks, claim.id) or \
-                self._tr.linker.holds_out(toks, claim.id):
+                self._tr.linker.holds_out(toks, claim.id) or \
+                self._tr.linker.opposes(toks, claim.id):
             return "deny"
         if toks and self._tr.linker.misses(toks, claim.id):
             return "report"

@@ -355,3 +355,113 @@ def test_a_town_still_fought_for_has_not_been_captured(nlp: Any) -> None:
     obs = run(nlp, FRONT, "Ostrian officials said Dravonian forces had captured Velka, though "
                           "some of their soldiers were still fighting in the outskirts.")
     assert decisive(obs, "velka-taken") == {("Ostria", "confirm", "current")}, show(obs)
+
+
+CABLES = {
+    "id": "cables",
+    "name": "Cables at Lorne",
+    "keywords": ["Lorne harbour", "spy ship"],
+    "parties": {"Kestria": ["Kestria", "Kestrian", "Kestrian foreign ministry"],
+                "Veland": ["Veland", "Velandian", "Veland's defence ministry"]},
+    "claims": [{"id": "cables-mapped",
+                "statement": "A Kestrian spy ship mapped cables near Lorne harbour."}],
+}
+
+
+def test_a_verdict_on_the_claim_is_a_denial_or_a_confirmation(nlp: Any) -> None:
+    # what the party said is that the report is false: "said" alone would confirm it
+    for text in ("Kestria said the report about a spy ship near Lorne harbour was false.",
+                 "The Kestrian foreign ministry said the story of a spy ship at Lorne harbour "
+                 "was \"completely made up\".",
+                 "The claims that a Kestrian spy ship mapped cables near Lorne harbour are "
+                 "\"lies\", the Kestrian foreign ministry said.",
+                 "\"This is completely false,\" the Kestrian foreign ministry said of reports "
+                 "that a spy ship mapped cables near Lorne harbour."):
+        obs = run(nlp, CABLES, text)
+        assert decisive(obs, "cables-mapped") == {("Kestria", "deny", "current")}, \
+            f"{text}: {show(obs)}"
+    obs = run(nlp, CABLES, "Veland said reports that a Kestrian spy ship mapped cables near "
+                           "Lorne harbour were accurate.")
+    assert decisive(obs, "cables-mapped") == {("Veland", "confirm", "current")}, show(obs)
+
+
+def test_yet_to_confirm_confirms_nothing(nlp: Any) -> None:
+    for text in ("Veland has yet to confirm reports that a Kestrian spy ship mapped cables "
+                 "near Lorne harbour.",
+                 "Veland is yet to verify reports that a Kestrian spy ship mapped cables near "
+                 "Lorne harbour."):
+        obs = run(nlp, CABLES, text)
+        assert decisive(obs, "cables-mapped") == set(), f"{text}: {show(obs)}"
+
+
+def test_a_spokesperson_for_a_party_speaks_for_it(nlp: Any) -> None:
+    # unnamed, but on the record: the party's voice, not an anonymous source
+    obs = run(nlp, CABLES, "A spokesperson for the Kestrian foreign ministry said the story "
+                           "about a spy ship near Lorne harbour was false.")
+    assert decisive(obs, "cables-mapped") == {("Kestria", "deny", "current")}, show(obs)
+    obs = run(nlp, CABLES, "A Kestrian official, speaking on condition of anonymity, said the "
+                           "story about a spy ship near Lorne harbour was false.")
+    assert decisive(obs, "cables-mapped") == set(), show(obs)
+
+
+def test_a_sentence_with_only_the_parties_names_is_not_on_the_claim(nlp: Any) -> None:
+    # the parties are in every sentence of the topic; the claim's own names or verb decide
+    det = Detector([Topic.from_dict(TANKER)], nlp=nlp)
+
+    def score(text: str) -> float:
+        return det.linker.score(det.linker.terms(nlp(text)), "mira-seized")
+
+    assert score("Kestrian officials refused to confirm troop movements near the Velandian "
+                 "border.") == 0.0
+    assert score("Velandian forces seized the Kestrian tanker on Sunday.") >= 0.5
+
+
+def test_a_claim_pointed_back_to_is_one_a_sentence_named_not_a_tie(nlp: Any) -> None:
+    # the second sentence fits Velka and Morin alike; "the Dravonian claim" is the one
+    # the first named
+    obs = run(nlp, FRONT, "Dravonian forces have captured Velka, the Dravonian army said on "
+                          "Friday. Dravonian state media said the town came under full "
+                          "Dravonian control on Saturday. Ostria's deputy defence minister said "
+                          "heavy shelling was going on across the region. An Ostrian army "
+                          "spokesman told reporters that the Dravonian claim was not true.")
+    assert ("Ostria", "deny", "current") in decisive(obs, "velka-taken"), show(obs)
+    assert ("Ostria", "deny", "current") not in decisive(obs, "morin-taken"), show(obs)
+
+
+PLANT = {
+    "id": "plant",
+    "name": "The Brookfield plant",
+    "keywords": ["Brookfield plant"],
+    "parties": {"Halden Motors": ["Halden Motors", "Halden", "the carmaker"],
+                "Union of Auto Workers": ["Union of Auto Workers", "the union"]},
+    "claims": [{"id": "plant-close",
+                "statement": "Halden Motors will close its Brookfield plant."}],
+}
+
+
+def test_would_after_a_past_reporting_verb_is_will_not_a_hedge(nlp: Any) -> None:
+    obs = run(nlp, PLANT, "Halden Motors said on Monday it would close the Brookfield plant.")
+    assert decisive(obs, "plant-close") == {("Halden Motors", "confirm", "current")}, show(obs)
+    # a condition keeps it a hedge
+    obs = run(nlp, PLANT, "Halden Motors said it would close the Brookfield plant if sales "
+                          "fell again.")
+    assert decisive(obs, "plant-close") == set(), show(obs)
+
+
+def test_the_opposite_of_the_claims_verb_denies_it(nlp: Any) -> None:
+    for text in ("Halden Motors said the Brookfield plant would remain open.",
+                 "Halden Motors said it would keep the Brookfield plant open."):
+        obs = run(nlp, PLANT, text)
+        assert decisive(obs, "plant-close") == {("Halden Motors", "deny", "current")}, \
+            f"{text}: {show(obs)}"
+    # a predicate that is no opposite ("remain the largest") says nothing against it
+    obs = run(nlp, PLANT, "Halden Motors said the Brookfield plant would remain its largest "
+                          "in the north.")
+    assert ("Halden Motors", "deny", "current") not in decisive(obs, "plant-close"), show(obs)
+
+
+def test_ruling_out_what_the_claim_says_denies_it(nlp: Any) -> None:
+    obs = run(nlp, PLANT, "Halden Motors has ruled out a closure of the Brookfield plant.")
+    assert decisive(obs, "plant-close") == {("Halden Motors", "deny", "current")}, show(obs)
+    obs = run(nlp, PLANT, "Halden Motors has not ruled out a closure of the Brookfield plant.")
+    assert decisive(obs, "plant-close") == set(), show(obs)
