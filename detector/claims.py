@@ -99,11 +99,14 @@ class ClaimIndex:
         self._by_id[claim.id] = claim
         return claim
 
-    def best(self, topic_id: str, terms: frozenset[str],
-             sentence: str = "") -> tuple[Claim | None, float]:
+    def best(self, topic_id: str, terms: frozenset[str], sentence: str = "",
+             prefer: Claim | None = None) -> tuple[Claim | None, float]:
+        """The closest claim of the topic and its similarity; of claims that tie, the
+        one whose own terms are best covered, then `prefer` (the claim the item spoke
+        to last), then a pinned one, then the first added."""
         best: Claim | None = None
         best_score = 0.0
-        best_key: tuple[float, float, bool] = (0.0, 0.0, False)
+        best_key: tuple[float, float, bool, bool] = (0.0, 0.0, False, False)
         low = sentence.lower()
         claims = self._by_topic.get(topic_id, [])
         near = sorted({n for t in terms if not t.startswith("@")
@@ -114,16 +117,15 @@ class ClaimIndex:
             score = similarity(terms, c.terms)
             if score <= 0:
                 continue
-            # ties go to the claim whose own terms are best covered, then to pinned ones
-            key = (score, len(terms & c.terms) / len(terms | c.terms), c.pinned)
+            key = (score, len(terms & c.terms) / len(terms | c.terms), c is prefer, c.pinned)
             if best is None or key > best_key:
                 best, best_score, best_key = c, score, key
         return best, best_score
 
     def assign(self, topic_id: str, terms: frozenset[str], text: str, sentence: str = "",
-               merge_at: float = MERGE_AT) -> Claim:
+               merge_at: float = MERGE_AT, prefer: Claim | None = None) -> Claim:
         """The claim these terms belong to, opening a new one when none is close."""
-        best, score = self.best(topic_id, terms, sentence)
+        best, score = self.best(topic_id, terms, sentence, prefer)
         if best is not None and score >= merge_at:
             best.members += 1
             return best

@@ -71,6 +71,9 @@ class Lexicon:
     condition_words: frozenset[str]  # "would close if ...": a condition, still a hedge
     opposite_pairs: frozenset[str]  # "close open": "will remain open" against "will close"
     ruling_out_verbs: frozenset[str]  # "ruled out a closure": what it rules out is denied
+    involvement_nouns: frozenset[str]  # "denied any involvement in X": a denial of X
+    unrelated_words: frozenset[str]  # "the damage was unrelated to the drug"
+    accuse_preps: frozenset[str]  # "accused X of Y", "blamed X for Y"
     synonyms: dict[str, str]
     cue_regex: re.Pattern[str]
 

@@ -58,6 +58,8 @@ class PinnedLinker:
     def __init__(self, lex: Lexicon) -> None:
         self.lex = lex
         self._claims: dict[str, ClaimTerms] = {}
+        #: the pinned claims' main verbs (folded)
+        self._verbs: frozenset[str] = frozenset()
         #: term -> the pinned claims (of any topic) a sentence holding it may link to
         self._by_term: dict[str, list[ClaimTerms]] = {}
         self._canon = _lemma_classes(lex)
@@ -226,6 +228,7 @@ class PinnedLinker:
         self._by_term = {}
         cts = list(claims)
         freq: dict[str, int] = {}
+        self._verbs = frozenset(ct.root for ct in cts if ct.root)
         for ct in cts:
             self._claims[ct.claim_id] = ct
             for term in ct.names | ct.words:
@@ -270,6 +273,11 @@ class PinnedLinker:
             if len(low) < 2 or low in STOPWORDS:
                 continue
             folded = self.fold(low)
+            if t.pos_ == "NOUN" and folded.endswith("ing") and folded not in self._verbs:
+                # "announced the signing of X" holds the verb of "X has signed"
+                folded = next((v for v in (folded[:-3], folded[:-3] + "e", folded[:-4])
+                               if self.fold(v) in self._verbs), folded)
+                folded = self.fold(folded)
             if t.tag_ == "NNPS" and folded.endswith("s") and len(folded) > 4:
                 folded = folded[:-1]  # "Russians" is a name of "Russian forces ..."
             party = self._party_names.get(folded)

@@ -117,6 +117,13 @@ class StatementLinker:
                     return media_claim, media_claim.text
                 if last_claim is not None and last_claim.topic_id in scan.topics:
                     return last_claim, last_claim.text
+                fits = scan.links.get(s_start, [])
+                if fits and len(scan.ties.get(s_start, ())) < 2:
+                    # "called the accusations about the grid attack groundless", with no
+                    # claim before it: the one pinned claim the sentence itself mentions
+                    pinned = self._tr.index.get(fits[0][0])
+                    if pinned is not None:
+                        return pinned, pinned.text
                 return None, ""
         toks = [doc[i] for i in content if not doc[i].is_space]
         if not toks:
@@ -194,7 +201,8 @@ class StatementLinker:
             # statement is on it; a claim of the monitor's own opens only when none does
             return pinned, pinned.text
         return self._tr.index.assign(topic_id, terms, text, sentence,
-                                 merge_at=0.5 if clause else 0.67), text
+                                     merge_at=0.5 if clause else 0.67,
+                                     prefer=last_claim), text
 
     def _best_link(self, scan: ItemScan, s_start: int,
                    last_claim: Claim | None) -> list[tuple[str, float]]:
@@ -255,13 +263,16 @@ class StatementLinker:
                     t.lower_ in ("it", "we") or (t.lower_ == "they" and speaker.also)):
                 terms.update("@" + p.lower() for p in (speaker.party, *speaker.also))
                 continue
+            if t.ent_type_ in ENT_LABELS and (t.pos_ == "PROPN" or (
+                    t.text[:1].isupper() and t.pos_ in ("ADV", "NOUN", "VERB"))):
+                # a name the tagger took for another word ("captured Bakhmut" tagged
+                # as an adverb) is still the name the recognizer found
+                terms.add("@" + t.lemma_.lower())
+                continue
             if t.pos_ in SKIP_POS or t.is_stop or t.is_punct:
                 continue
             if t.like_num and has_figure(t.text) and t.ent_type_ not in ("DATE", "TIME"):
                 terms.add("#" + t.text.replace(",", ""))
-                continue
-            if t.ent_type_ in ENT_LABELS and t.pos_ == "PROPN":
-                terms.add("@" + t.lemma_.lower())
                 continue
             if t.ent_type_ in ("DATE", "TIME", "ORDINAL"):
                 continue

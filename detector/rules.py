@@ -263,9 +263,11 @@ def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> Content:
         if c.dep_ in ("ccomp", "csubj") and c.i not in exclude and not (has_obj and c.i < verb.i):
             return _core(c, exclude), False, ()
     if verb.lemma_.lower() in lex.accuse_verbs:
-        # "accused the three of spying on ...": the accused did what follows "of"
+        # "accused the three of spying on ...", "blamed X for the blackout": the
+        # accused did what follows "of" ("for")
         obj = next((c for c in verb.children if c.dep_ == "dobj"), None)
-        of = next((c for c in verb.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        of = next((c for c in verb.children if c.dep_ == "prep" and
+                   c.lower_ in lex.accuse_preps), None)
         if of is not None:
             ids = [t.i for t in of.subtree if t.i != of.i]
             if obj is not None:
@@ -329,7 +331,9 @@ def _call_stance(verb: Token, lex: Lexicon) -> str | None:
     for t in verb.subtree:
         if t.i == verb.i:
             continue
-        if t.head.i == verb.i or t.head.head.i == verb.i or (t.head.head.head.i == verb.i):
+        # up to four links down: 'called the accusations about the attack "groundless"'
+        # hangs the word under the object's last noun
+        if verb.i in (t.head.i, t.head.head.i, t.head.head.head.i, t.head.head.head.head.i):
             low = t.lower_
             if low in lex.deny_words:
                 return "deny"
@@ -391,9 +395,10 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
             st.stance = "report"
             st.confidence = min(st.confidence, 0.5)
         if _in_quote(sent, st.cue_token) and st.speaker is not None and \
-                st.speaker_kind != "pronoun":
+                st.speaker_kind != "pronoun" and _in_quote(sent, st.speaker[0]):
             # a speech verb inside somebody's quote ("... Ippei has told lies," he said)
-            # is part of what the quote's owner says, not a statement of its subject
+            # is part of what the quote's owner says, not a statement of its subject (a
+            # quoted verb alone, 'the company "strongly disagrees"', is its subject's)
             continue
         out.append(st)
     # an outer reporting verb whose content holds another statement only relays it
@@ -421,8 +426,10 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
         if inner and lex.verb_class(s.cue) != "deny":
             for o in inner:  # "X said its inspectors had confirmed": the inspectors are X's
                 if o.speaker and s.speaker and (o.speaker_kind == "pronoun" or any(
-                        sent.doc[i].tag_ == "PRP$" for i in range(*o.speaker))):
-                    # "Hale said he had ...", "X said its inspectors had ...": X speaks
+                        sent.doc[i].tag_ == "PRP$" for i in range(*o.speaker)) or
+                        _definite_common(sent.doc[o.speaker[0]:o.speaker[1]])):
+                    # "Hale said he had ...", "X said its inspectors had ...", "X's
+                    # spokeswoman said the company disagrees": X speaks
                     o.speaker, o.speaker_kind = s.speaker, s.speaker_kind
             continue
         kept.append(s)
@@ -436,6 +443,13 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
         kept = [s for s in kept if not (s.speaker_kind == "publisher" and s.refers_back)] \
             or kept
     return kept
+
+
+def _definite_common(span: Span) -> bool:
+    """'the company', 'the ministry': a definite noun phrase without a name (nor a
+    word made from one: 'the Belarusian president' names his country)."""
+    return len(span) > 1 and span[0].lower_ == "the" and \
+        all(t.pos_ in ("DET", "NOUN", "ADJ") and t.text.islower() for t in span)
 
 
 #: a "Speaker: what they said" headline names its speaker in this many tokens at most
@@ -766,6 +780,8 @@ def _denies_a_claim(verb: Token, lex: Lexicon) -> bool:
     if obj is None or _call_stance(verb, lex) == "deny":
         return True
     low = obj.lemma_.lower()
+    if low in lex.involvement_nouns:
+        return True  # "denied any involvement in the attack", "denied wrongdoing"
     return (obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns
             or low in lex.deny_words or any(
                 g.dep_ in ("acl", "relcl") and (g.pos_ == "VERB" or any(
@@ -816,6 +832,9 @@ def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
             return True  # "no evidence", "never bet", "zero involvement"
         if t.lower_ in lex.negative_pronouns and t.dep_ in ("nsubj", "nsubjpass"):
             return True
+        if t.lower_ in lex.unrelated_words and t.dep_ in ("acomp", "oprd") and \
+                t.head.head.i not in ids:
+            return True  # "the damage was unrelated to the drug"
     text = " ".join(t.lower_ for t in tokens)
     return any(phrase in text for phrase in lex.no_truth_phrases)
 

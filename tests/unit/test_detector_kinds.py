@@ -465,3 +465,61 @@ def test_ruling_out_what_the_claim_says_denies_it(nlp: Any) -> None:
     assert decisive(obs, "plant-close") == {("Halden Motors", "deny", "current")}, show(obs)
     obs = run(nlp, PLANT, "Halden Motors has not ruled out a closure of the Brookfield plant.")
     assert decisive(obs, "plant-close") == set(), show(obs)
+
+
+def test_a_statement_that_fits_two_siblings_alike_joins_the_one_the_item_is_on(
+        nlp: Any) -> None:
+    # "the storming of the town" fits Velka and Morin alike: the item is on Morin
+    obs = run(nlp, FRONT, "Dravonian forces have captured Morin, the Dravonian army said on "
+                          "Friday. A Dravonian commander stressed that only Dravonian troops had "
+                          "taken part in the storming of the town.")
+    assert {o.claim_id for o in obs} == {"morin-taken"}, show(obs)
+
+
+HACK = {
+    "id": "hack",
+    "name": "Grid hack",
+    "keywords": ["grid", "cyberattack"],
+    "parties": {"Lisnia": ["Lisnia", "Lisnian", "Lisnian government"],
+                "Morvath": ["Morvath", "Morvathi", "Morvathi foreign ministry"]},
+    "claims": [{"id": "grid-hack",
+                "statement": "Morvathi hackers caused the blackout on the Lisnian power grid."}],
+}
+
+
+def test_denying_involvement_and_blaming_are_stances(nlp: Any) -> None:
+    for text, want in (
+            ("Morvath denied any involvement in the cyberattack on the Lisnian grid.",
+             ("Morvath", "deny", "current")),
+            ("\"Morvath has nothing to do with the blackout,\" Morvath's foreign ministry "
+             "said of the grid cyberattack.", ("Morvath", "deny", "current")),
+            ("Lisnia blamed Morvathi hackers for the blackout on its power grid.",
+             ("Lisnia", "confirm", "current")),
+            ("The Morvathi foreign ministry called the accusations about the grid attack "
+             "\"groundless\".", ("Morvath", "deny", "current"))):
+        obs = run(nlp, HACK, text)
+        assert decisive(obs, "grid-hack") == {want}, f"{text}: {show(obs)}"
+
+
+DRUG = {
+    "id": "drug",
+    "name": "Velotinib safety",
+    "keywords": ["velotinib"],
+    "parties": {"Medrix": ["Medrix", "the drugmaker"],
+                "Medicines Agency": ["Medicines Agency", "the regulator"]},
+    "claims": [{"id": "liver",
+                "statement": "Velotinib caused liver damage in trial patients."}],
+}
+
+
+def test_what_a_company_is_quoted_as_doing_and_unrelated_harm_are_its_stances(
+        nlp: Any) -> None:
+    for text, want in (
+            ("A Medrix spokeswoman said the company \"strongly disagrees\" with claims that "
+             "velotinib caused liver damage.", ("Medrix", "deny", "current")),
+            ("Medrix said the liver damage seen in the trial was unrelated to velotinib.",
+             ("Medrix", "deny", "current")),
+            ("The regulator concluded that velotinib was responsible for the liver damage in "
+             "trial patients.", ("Medicines Agency", "confirm", "current"))):
+        obs = run(nlp, DRUG, text)
+        assert decisive(obs, "liver") == {want}, f"{text}: {show(obs)}"

@@ -1,14 +1,17 @@
 """The common ways a party confirms, denies or only mentions a claim, one sentence each.
 
-tests/unit/stance_battery.jsonl holds the project's own fictional sentences on two
-topics below (a spy ship, a plant closure): verdicts on a claim ("said the report was
-false"), refusals, hedges, quotes, denials by content ("will remain open"), unnamed
-sources, spokespeople. Each row gives the one decisive stance (confirm or deny) and the
-party expected on the pinned claim, or "none" when the sentence decides nothing. A
-sentence is right when the claim's decisive observations are exactly that.
+tests/unit/stance_battery.jsonl holds the project's own fictional sentences on five
+topics below (a spy ship, a transfer, a cyberattack, a drug's harm, a plant closure):
+verdicts on a claim ("said the report was false"), refusals, hedges, quotes, denials by
+content ("will remain open"), unnamed sources, spokespeople. Each row gives the one
+decisive stance (confirm or deny) and the party expected on the pinned claim, or "none"
+when the sentence decides nothing. A sentence is right when the claim's decisive
+observations are exactly that (and their `when`, "current" unless the row says
+"earlier").
 
-The floor is the count measured when the file was written (62 of 65; `pytest -s`
-prints every miss): a change that loses one of these fails here.
+The floor is the count measured when the file was written (89 of 97; 64 of 97 at
+a1606df, before the kinds these sentences found were fixed; `pytest -s` prints every
+miss): a change that loses one of these fails here.
 """
 
 from __future__ import annotations
@@ -17,12 +20,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from detector import Detector, Item, Topic
 
 BATTERY = Path(__file__).with_name("stance_battery.jsonl")
-FLOOR = 62
+FLOOR = 89
 
 TOPICS = {
     "cables": {
@@ -34,6 +35,33 @@ TOPICS = {
                     "Veland": ["Veland", "Velandian", "Veland's defence ministry"]},
         "claims": [{"id": "claim",
                     "statement": "A Kestrian spy ship mapped cables near Lorne harbour."}],
+    },
+    "transfer": {
+        "id": "transfer",
+        "name": "Reyna transfer",
+        "keywords": ["Reyna", "Lindholm"],
+        "parties": {"FC Lindholm": ["FC Lindholm", "Lindholm", "the club"],
+                    "Tomas Reyna": ["Tomas Reyna", "Reyna"],
+                    "Atletico Varna": ["Atletico Varna", "Varna"]},
+        "claims": [{"id": "claim", "statement": "Tomas Reyna has signed for FC Lindholm."}],
+    },
+    "hack": {
+        "id": "hack",
+        "name": "Grid hack",
+        "keywords": ["grid", "cyberattack", "Morvath"],
+        "parties": {"Lisnia": ["Lisnia", "Lisnian", "Lisnian government"],
+                    "Morvath": ["Morvath", "Morvathi", "Morvathi foreign ministry"]},
+        "claims": [{"id": "claim", "statement": "Morvathi hackers caused the blackout on the "
+                                                "Lisnian power grid."}],
+    },
+    "drug": {
+        "id": "drug",
+        "name": "Velotinib safety",
+        "keywords": ["velotinib", "Medrix"],
+        "parties": {"Medrix": ["Medrix", "the drugmaker"],
+                    "Medicines Agency": ["Medicines Agency", "the agency", "the regulator"]},
+        "claims": [{"id": "claim",
+                    "statement": "Velotinib caused liver damage in trial patients."}],
     },
     "plant": {
         "id": "plant",
@@ -56,23 +84,22 @@ def test_battery_is_well_formed() -> None:
     for r in rows():
         assert r["topic"] in TOPICS, r
         assert r["stance"] in ("confirm", "deny", "none"), r
+        assert r.get("when", "current") in ("current", "earlier"), r
         assert (r["party"] is None) == (r["stance"] == "none"), r
         assert r["text"] not in seen, r
         seen.add(r["text"])
 
 
-@pytest.fixture(scope="module")
-def detectors(nlp: Any) -> dict[str, Detector]:
-    return {k: Detector([Topic.from_dict(t)], nlp=nlp) for k, t in TOPICS.items()}
-
-
-def test_battery_floor(detectors: dict[str, Detector]) -> None:
+def test_battery_floor(nlp: Any) -> None:
     right, misses = 0, []
     for n, r in enumerate(rows()):
-        obs = detectors[r["topic"]].detect(Item(id=f"b{n}", body=r["text"],
-                                                source="Harbour Courier"))
-        got = {(o.party, o.stance) for o in obs if o.claim_id == "claim" and o.stance != "report"}
-        want = set() if r["stance"] == "none" else {(r["party"], r["stance"])}
+        # a detector of its own for each sentence: nothing one opens is there for the next
+        det = Detector([Topic.from_dict(TOPICS[r["topic"]])], nlp=nlp)
+        obs = det.detect(Item(id=f"b{n}", body=r["text"], source="Harbour Courier"))
+        got = {(o.party, o.stance, o.when) for o in obs
+               if o.claim_id == "claim" and o.stance != "report"}
+        want = set() if r["stance"] == "none" else {
+            (r["party"], r["stance"], r.get("when", "current"))}
         if got == want:
             right += 1
         else:
