@@ -74,6 +74,9 @@ class Lexicon:
     involvement_nouns: frozenset[str]  # "denied any involvement in X": a denial of X
     unrelated_words: frozenset[str]  # "the damage was unrelated to the drug"
     accuse_preps: frozenset[str]  # "accused X of Y", "blamed X for Y"
+    past_markers: frozenset[str]  # "last week", "two months ago": before the item
+    time_units: frozenset[str]  # what "last" and "ago" count in
+    finding_verbs: frozenset[str]  # "the agency found that X": confirms X (a clause only)
     synonyms: dict[str, str]
     cue_regex: re.Pattern[str]
 

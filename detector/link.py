@@ -131,6 +131,19 @@ class PinnedLinker:
         return ct is not None and bool(ct.words) and len(ct.names) >= 2 and \
             ct.names <= self.terms(tokens)
 
+    def among_names(self, names: frozenset[str], claim_id: str) -> bool:
+        """All these names (at least one) are names of the claim."""
+        ct = self._claims.get(claim_id)
+        return ct is not None and bool(names) and names <= ct.names
+
+    def party_terms(self, party: str) -> frozenset[str]:
+        """The names a party's own name gives a sentence ("Morvath": "@morvath")."""
+        out = set()
+        for w in party.split():
+            f = self.fold(w.lower())
+            out.add(self._party_names.get(f, f))
+        return frozenset(out)
+
     def other_event(self, tokens: Iterable[Any], claim_id: str, sentence: Any) -> bool:
         """The content's own verb names another event of the synonym classes than the
         claim's, and the claim's verb is nowhere in the sentence: "it was holding the

@@ -194,8 +194,14 @@ class StatementLinker:
             return None, ""
         fits = scan.links.get(s0, [])
         pinned = self._tr.index.get(fits[0][0]) if fits and fits[0][1] >= MENTION_AT else None
+        # "Morvath denied any role in the attack": content with no subject of its own is
+        # the speaker's doing; when the speaker is a name of the claim the sentence
+        # mentions, that is the claim
+        own = self._tr.linker.party_terms(speaker.party) if speaker.party and explicit and \
+            not any(t.dep_ in ("nsubj", "nsubjpass") for t in toks) else frozenset()
         if pinned is not None and pinned.topic_id == topic_id and \
-                self._tr.linker.names_all(toks, pinned.id) and \
+                (self._tr.linker.names_all(toks, pinned.id) or
+                 self._tr.linker.among_names(own, pinned.id)) and \
                 not self._tr.linker.other_event(toks, pinned.id, sent):
             # a pinned claim fits, in other words ("Russians have taken Soledar"): the
             # statement is on it; a claim of the monitor's own opens only when none does

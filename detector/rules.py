@@ -93,6 +93,11 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
         if t.lower_ in seq and t.dep_ == "prep":
             return True
     aux_had = any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in tok.children)
+    if any(_past_time(c, lex) for c in tok.children):
+        return True  # "last week dismissed", "two months ago said"
+    if tok.dep_ == "relcl" and any(c.lower_ in lex.current_words and c.dep_ == "advmod"
+                                   for c in sent.root.children):
+        return True  # "X, which in March denied ..., has now paused": before the now
     for c in tok.children:
         if c.dep_ in ("advmod", "npadvmod") and c.lower_ in lex.earlier_words:
             if c.lower_ in lex.weak_earlier_words and not aux_had:
@@ -107,6 +112,18 @@ def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
         # "had previously denied" / "had dismissed": reported as before the item
         return not any(c.lower_ in lex.current_words for c in tok.children)
     return False
+
+
+def _past_time(mod: Token, lex: Lexicon) -> bool:
+    """A time modifier set before the item: "last week", "two months ago"."""
+    if mod.dep_ not in ("npadvmod", "advmod", "prep"):
+        return False
+    if mod.dep_ == "advmod" and mod.lower_ in lex.past_markers:  # "two weeks ago"
+        return any(g.lemma_.lower() in lex.time_units for g in mod.children)
+    unit = mod if mod.dep_ == "npadvmod" else next(
+        (g for g in mod.children if g.dep_ == "pobj"), None)
+    return unit is not None and unit.lemma_.lower() in lex.time_units and any(
+        g.lower_ in lex.past_markers for g in unit.children)
 
 
 def _relative_to_recap(verb: Token, lex: Lexicon) -> bool:
@@ -500,6 +517,10 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     if cls is None and lemma in lex.pushback_verbs and any(
             c.dep_ in ("prt", "advmod") and c.lower_ == "back" for c in tok.children):
         cls = "deny"  # "pushed back on the claim that ...", "hit back at reports"
+    if cls is None and lemma in lex.finding_verbs and any(
+            c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that"
+                                      for g in c.children) for c in tok.children):
+        cls = "confirm"  # "the agency found that X": a finding, not "found the wreck"
     ruling_out = cls is None and any(c.dep_ == "prt" and f"{lemma} {c.lower_}" in
                                      lex.ruling_out_verbs for c in tok.children)
     if ruling_out:

@@ -51,9 +51,11 @@ class Stances:
         if topic is not None and not topic.parties and st.speaker_kind == "named" and \
                 speaker.text and speaker.role in ("party", "official", "unknown"):
             return st.stance  # no parties listed: a named speaker's word is one source
-        if claim.pinned and doc is not None and \
+        if claim.pinned and doc is not None and st.stance == "confirm" and \
                 self._tr.linker.only_possible([doc[i] for i in st.content_tokens], claim.id):
-            return "report"  # "Holt will leave for Veland": a plan, not the fact
+            # "Holt will leave for Veland": a plan, not the fact (denying the plan, "denied
+            # he would sign", denies the fact too)
+            return "report"
         if claim.pinned and doc is not None and st.stance == "confirm" and \
                 self._tr.linker.premise_only([doc[i] for i in st.content_tokens], claim.id):
             return "report"  # confirmed the noises were heard, not where they came from

@@ -523,3 +523,43 @@ def test_what_a_company_is_quoted_as_doing_and_unrelated_harm_are_its_stances(
              "trial patients.", ("Medicines Agency", "confirm", "current"))):
         obs = run(nlp, DRUG, text)
         assert decisive(obs, "liver") == {want}, f"{text}: {show(obs)}"
+
+
+SIGNING = {
+    "id": "signing",
+    "name": "Reyna transfer",
+    "keywords": ["Reyna", "Lindholm"],
+    "parties": {"FC Lindholm": ["FC Lindholm", "Lindholm", "the club"],
+                "Tomas Reyna": ["Tomas Reyna", "Reyna"]},
+    "claims": [{"id": "signed", "statement": "Tomas Reyna has signed for FC Lindholm."}],
+}
+
+
+def test_when_a_stance_was_taken_before_the_item(nlp: Any) -> None:
+    for text, want in (
+            ("Last week FC Lindholm dismissed reports that Reyna had signed.",
+             ("FC Lindholm", "deny", "earlier")),
+            ("Two months ago FC Lindholm dismissed reports that Reyna had signed.",
+             ("FC Lindholm", "deny", "earlier")),
+            ("Reyna, who in March denied that he had signed for Lindholm, has now joined "
+             "the squad for training.", ("Tomas Reyna", "deny", "earlier"))):
+        obs = run(nlp, SIGNING, text)
+        assert decisive(obs, "signed") == {want}, f"{text}: {show(obs)}"
+
+
+def test_denying_the_plan_denies_the_fact(nlp: Any) -> None:
+    # a confirmation of "would sign" is only a plan; a denial of it denies the signing
+    obs = run(nlp, SIGNING, "Reyna denied on Monday that he would sign for Lindholm.")
+    assert decisive(obs, "signed") == {("Tomas Reyna", "deny", "current")}, show(obs)
+
+
+def test_a_finding_confirms_and_a_subjectless_denial_is_the_speakers(nlp: Any) -> None:
+    obs = run(nlp, DRUG, "In a report published on Thursday, the regulator found that "
+                         "velotinib caused liver damage in trial patients.")
+    assert decisive(obs, "liver") == {("Medicines Agency", "confirm", "current")}, show(obs)
+    obs = run(nlp, DRUG, "Investigators found the trial records in a locked office, the "
+                         "regulator said.")
+    assert decisive(obs, "liver") == set(), show(obs)
+    # the claim is the speaker's doing: "any role" is Morvath's, though Lisnia goes unnamed
+    obs = run(nlp, HACK, "Morvath had initially denied any role in the grid cyberattack.")
+    assert decisive(obs, "grid-hack") == {("Morvath", "deny", "earlier")}, show(obs)
