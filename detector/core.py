@@ -211,6 +211,7 @@ class Detector:
                 s_start = offset + sent.start_char
                 s_end = offset + sent.end_char
                 mentioned = self.speakers.person_mentioned(sent, offset, scan)
+                subject = self.speakers.subject_party(sent, offset, scan)
                 quoted = state.quote_speaker
                 if not stmts and quoted is not None and \
                         quote_goes_on(scan.text, quoted[1], s_start, s_end):
@@ -233,6 +234,8 @@ class Detector:
                             self.lex.verb_class(st.cue) == "speech" and \
                             any(q in sent.text for q in QUOTE_MARKS):
                         state.quote_speaker = (speaker, s_end)
+                if subject is not None:
+                    state.last_subject = subject
                 if mentioned is not None:
                     state.last_mention = mentioned
                     if mentioned.party and mentioned.text:

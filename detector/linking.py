@@ -117,13 +117,15 @@ class StatementLinker:
                     return media_claim, media_claim.text
                 if last_claim is not None and last_claim.topic_id in scan.topics:
                     return last_claim, last_claim.text
-                fits = scan.links.get(s_start, [])
-                if fits and len(scan.ties.get(s_start, ())) < 2:
-                    # "called the accusations about the grid attack groundless", with no
-                    # claim before it: the one pinned claim the sentence itself mentions
-                    pinned = self._tr.index.get(fits[0][0])
-                    if pinned is not None:
-                        return pinned, pinned.text
+                # with no claim before it: the one pinned claim its own sentence
+                # mentions ("called the accusations about the grid attack groundless"),
+                # else the last one an earlier sentence mentioned ("Reyna was asked about
+                # reports that he had signed. 'That is not true,' he said.")
+                for s0 in sorted((s0 for s0 in scan.links if s0 <= s_start), reverse=True):
+                    if len(scan.ties.get(s0, ())) < 2:
+                        pinned = self._tr.index.get(scan.links[s0][0][0])
+                        if pinned is not None:
+                            return pinned, pinned.text
                 return None, ""
         toks = [doc[i] for i in content if not doc[i].is_space]
         if not toks:

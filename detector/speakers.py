@@ -62,6 +62,13 @@ class Speakers:
                 return near
             ref = last_group if low in self._tr.lex.pronouns_group else \
                 last_person if low in self._tr.lex.pronouns_person else None
+            subject = state.last_subject
+            if ref is None and subject is not None and (
+                    low in self._tr.lex.pronouns_group if subject.party not in self._tr.persons
+                    else low in self._tr.lex.pronouns_person):
+                # "The agency finished its review. It found ...", "Reyna was asked about
+                # it. 'That is not true,' he said." (a party the user lists as a person)
+                ref = subject
             if ref is None:
                 ref = last_group or last_person
             if ref is not None:
@@ -183,6 +190,18 @@ class Speakers:
                             low not in compass:
                         return party, low
         return best
+
+    def subject_party(self, sent: Any, offset: int, scan: ItemScan) -> Speaker | None:
+        """The party a sentence names as its main clause's subject, not a person
+        ("The Medicines Agency has finished its review"), for a later "it"."""
+        subj = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None or subj.pos_ == "PRON" or any(t.ent_type_ == "PERSON" for t in
+                                                      subj.subtree):
+            return None
+        sub = list(subj.subtree)
+        s0, s1 = offset + sub[0].idx, offset + sub[-1].idx + len(sub[-1].text)
+        party = party_within(scan, s0, s1)
+        return Speaker(scan.text[s0:s1], party, "party") if party else None
 
     def person_mentioned(self, sent: Any, offset: int, scan: ItemScan) -> Speaker | None:
         """The last person named in a sentence, for a later "he said": a PERSON entity,

@@ -44,6 +44,9 @@ class ItemState:
     last_person: Speaker | None = None
     last_group: Speaker | None = None
     last_mention: Speaker | None = None
+    #: the last party named as a sentence's subject, spoken or not ("The agency
+    #: finished its review. It found that ...")
+    last_subject: Speaker | None = None
     #: named speakers with a party, in order (for "the minister")
     recent: list[Speaker] = field(default_factory=list)
     #: people named in the item with the party their title gives them, by each end

@@ -563,3 +563,15 @@ def test_a_finding_confirms_and_a_subjectless_denial_is_the_speakers(nlp: Any) -
     # the claim is the speaker's doing: "any role" is Morvath's, though Lisnia goes unnamed
     obs = run(nlp, HACK, "Morvath had initially denied any role in the grid cyberattack.")
     assert decisive(obs, "grid-hack") == {("Morvath", "deny", "earlier")}, show(obs)
+
+
+def test_a_pronoun_after_a_sentence_whose_subject_is_a_party_is_that_party(nlp: Any) -> None:
+    # no statement before the pronoun: the party the last sentence was about speaks
+    obs = run(nlp, DRUG, "The Medicines Agency has finished its review of the velotinib "
+                         "trial. It concluded that velotinib caused liver damage in trial "
+                         "patients.")
+    assert decisive(obs, "liver") == {("Medicines Agency", "confirm", "current")}, show(obs)
+    # and "that" points back to the claim the item mentioned before it
+    obs = run(nlp, SIGNING, "Reyna was asked about reports that he had signed for Lindholm. "
+                            "\"That is not true,\" he said.")
+    assert decisive(obs, "signed") == {("Tomas Reyna", "deny", "current")}, show(obs)

@@ -9,7 +9,7 @@ when the sentence decides nothing. A sentence is right when the claim's decisive
 observations are exactly that (and their `when`, "current" unless the row says
 "earlier").
 
-The floor is the count measured when the file was written (107 of 115; 76 of 115 at
+The floor is the count measured when the file was written (110 of 119; 77 of 119 at
 a1606df, before the kinds these sentences found were fixed; `pytest -s` prints every
 miss): a change that loses one of these fails here.
 """
@@ -23,7 +23,7 @@ from typing import Any
 from detector import Detector, Item, Topic
 
 BATTERY = Path(__file__).with_name("stance_battery.jsonl")
-FLOOR = 107
+FLOOR = 110
 
 TOPICS = {
     "cables": {
