@@ -77,6 +77,7 @@ class Lexicon:
     past_markers: frozenset[str]  # "last week", "two months ago": before the item
     time_units: frozenset[str]  # what "last" and "ago" count in
     finding_verbs: frozenset[str]  # "the agency found that X": confirms X (a clause only)
+    role_nouns: frozenset[str]  # "the singer", "the player": a person the item is about
     synonyms: dict[str, str]
     cue_regex: re.Pattern[str]
 

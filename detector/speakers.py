@@ -106,6 +106,13 @@ class Speakers:
                                  for t in span) and last_group is not None and last_group.party:
             # "its defence ministry": the organisation last quoted
             return Speaker(text, last_group.party, "official", person)
+        if party is None and span.root.lower_ in self._tr.lex.role_nouns and \
+                text.lower().startswith("the ") and not span.ents:
+            # "The singer shared how ...": the person the item was last about, when the
+            # user lists that person as a party
+            for ref in (state.last_person, state.last_mention, state.last_subject):
+                if ref is not None and ref.party in self._tr.persons:
+                    return Speaker(text, ref.party, "party", True)
         if party is None and span.root.pos_ == "NOUN" and not span.ents and \
                 text.lower().startswith(("the ", "its ", "their ")):
             ref = self.definite(span.root.lower_, recent)
@@ -198,8 +205,9 @@ class Speakers:
         if subj is None or subj.pos_ == "PRON" or any(t.ent_type_ == "PERSON" for t in
                                                       subj.subtree):
             return None
-        sub = list(subj.subtree)
-        s0, s1 = offset + sub[0].idx, offset + sub[-1].idx + len(sub[-1].text)
+        # the subject's own words up to its head, not a phrase after it ("Reports in
+        # Varna" are not Varna's)
+        s0, s1 = offset + subj.left_edge.idx, offset + subj.idx + len(subj.text)
         party = party_within(scan, s0, s1)
         return Speaker(scan.text[s0:s1], party, "party") if party else None
 

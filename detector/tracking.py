@@ -49,11 +49,12 @@ def person_like(party: Party) -> bool:
     """A party the user lists by a person's full name and its surname alone ("Marek
     Tollen": Marek Tollen, Tollen): the last word of a name of two or three capitalised
     words is itself an alias. Organisations go by their first word ("Halvorsen Group":
-    Halvorsen) or an acronym, not by their last."""
+    Halvorsen) or an acronym, not by their last, and an acronym in the name ("FC
+    Lindholm") is no person's."""
     names = {a.strip() for a in (*party.aliases, party.name)}
     for n in names:
         words = n.split()
         if 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words) and \
-                words[-1] in names:
+                not any(len(w) > 1 and w.isupper() for w in words) and words[-1] in names:
             return True
     return False

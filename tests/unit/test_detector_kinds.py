@@ -575,3 +575,14 @@ def test_a_pronoun_after_a_sentence_whose_subject_is_a_party_is_that_party(nlp: 
     obs = run(nlp, SIGNING, "Reyna was asked about reports that he had signed for Lindholm. "
                             "\"That is not true,\" he said.")
     assert decisive(obs, "signed") == {("Tomas Reyna", "deny", "current")}, show(obs)
+
+
+def test_the_player_is_the_person_the_item_is_about(nlp: Any) -> None:
+    obs = run(nlp, SIGNING, "Reyna scored twice on Saturday. The player later denied that he "
+                            "had signed for Lindholm.")
+    assert decisive(obs, "signed") == {("Tomas Reyna", "deny", "current")}, show(obs)
+    # a club is no person, though it goes by its last word; and reports "in" a place are
+    # not the place's
+    obs = run(nlp, SIGNING, "Reports in Lindholm said Reyna had signed. The player denied "
+                            "them on Sunday.")
+    assert ("FC Lindholm", "deny", "current") not in decisive(obs, "signed"), show(obs)
