@@ -78,6 +78,7 @@ class Lexicon:
     time_units: frozenset[str]  # what "last" and "ago" count in
     finding_verbs: frozenset[str]  # "the agency found that X": confirms X (a clause only)
     role_nouns: frozenset[str]  # "the singer", "the player": a person the item is about
+    first_person_words: frozenset[str]  # "I never agreed to pay": the speaker did not
     synonyms: dict[str, str]
     cue_regex: re.Pattern[str]
 

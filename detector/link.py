@@ -334,13 +334,15 @@ class PinnedLinker:
         return (NAME_WEIGHT * len(names) + len(words)) / ct.weight
 
     def ranked(self, tokens: Iterable[Any], topic_ids: Iterable[str],
-               at: float = LINK_AT) -> tuple[list[tuple[str, float]], frozenset[str]]:
+               at: float = LINK_AT, also: frozenset[str] = frozenset(),
+               ) -> tuple[list[tuple[str, float]], frozenset[str]]:
         """Pinned claims of these topics the sentence speaks to, best first: the claim
         more of whose predicate the sentence holds ("pay off those debts" is the debts
         claim, not the betting claim a "sports channel" touches), then the score; and
         the claims that tie with the best one (the sentence holds as much of their
-        predicate and scores the same: nothing in it tells them apart)."""
-        terms = self.terms(tokens)
+        predicate and scores the same: nothing in it tells them apart). `also`: names
+        the sentence holds in other words (the speaker's, for its "I")."""
+        terms = self.terms(tokens) | also
         found = []
         tids = set(topic_ids)
         cands: dict[tuple[str, str], ClaimTerms] = {}

@@ -89,6 +89,17 @@ class StatementLinker:
             if pinned is not None and not self._tr.linker.other_event(
                     [doc[i] for i in content], pinned.id, sent):
                 return pinned, pinned.text
+        elif speaker.party and any(doc[i].dep_ in ("nsubj", "nsubjpass") and
+                                   doc[i].lower_ in self._tr.lex.first_person_words
+                                   for i in content):
+            # '"... I never agreed to pay off a debt."' in Ohtani's quote: "I" is the
+            # speaker, so the speaker's names are the sentence's too
+            found, tied = self._tr.linker.ranked(
+                sent, sorted(scan.topics), also=self._tr.linker.party_terms(speaker.party))
+            pinned = self._tr.index.get(found[0][0]) if found and len(tied) < 2 else None
+            if pinned is not None and not self._tr.linker.other_event(
+                    [doc[i] for i in content], pinned.id, sent):
+                return pinned, pinned.text
         if (st.described or st.refers_back) and last_claim is not None and \
                 not last_claim.pinned:
             # "the ministry denied this": a pinned claim the item spoke to before this

@@ -586,3 +586,11 @@ def test_the_player_is_the_person_the_item_is_about(nlp: Any) -> None:
     obs = run(nlp, SIGNING, "Reports in Lindholm said Reyna had signed. The player denied "
                             "them on Sunday.")
     assert ("FC Lindholm", "deny", "current") not in decisive(obs, "signed"), show(obs)
+
+
+def test_i_in_a_partys_quote_is_the_party(nlp: Any) -> None:
+    # the quote goes on without the party's name: its "I" is the speaker, so the
+    # sentence is on the claim about the speaker
+    obs = run(nlp, BETS, "\"Oren has been lying to everyone,\" Kade said through a translator. "
+                         "\"I never placed a bet on football in my life.\"")
+    assert ("Lio Kade", "deny", "current") in decisive(obs, "kade-bet"), show(obs)
