@@ -79,6 +79,7 @@ class Lexicon:
     finding_verbs: frozenset[str]  # "the agency found that X": confirms X (a clause only)
     role_nouns: frozenset[str]  # "the singer", "the player": a person the item is about
     first_person_words: frozenset[str]  # "I never agreed to pay": the speaker did not
+    lying_verbs: frozenset[str]  # "X lied about Y": what X lied about is false
     synonyms: dict[str, str]
     cue_regex: re.Pattern[str]
 

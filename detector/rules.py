@@ -727,6 +727,15 @@ def _verdict(verb: Token, content: list[int], lex: Lexicon,
     doc = verb.doc
     ids = set(content)
     for top in (doc[i] for i in content if doc[i].head.i not in ids or doc[i].head.i == i):
+        if top.lemma_.lower() in lex.lying_verbs and not any(c.dep_ == "neg"
+                                                           for c in top.children):
+            # "claims Mizuhara lied to the media about the player paying debt": what was
+            # lied about is false (wherever the parser hung the "about")
+            about = next((t for t in top.subtree if t.dep_ == "prep" and t.lower_ == "about"),
+                         None)
+            if about is not None:
+                return "deny", [t.i for g in about.children if g.dep_ in ("pobj", "pcomp")
+                                for t in g.subtree], "lie"
         subj = next((c for c in top.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is None:
             continue

@@ -594,3 +594,8 @@ def test_i_in_a_partys_quote_is_the_party(nlp: Any) -> None:
     obs = run(nlp, BETS, "\"Oren has been lying to everyone,\" Kade said through a translator. "
                          "\"I never placed a bet on football in my life.\"")
     assert ("Lio Kade", "deny", "current") in decisive(obs, "kade-bet"), show(obs)
+
+
+def test_what_a_party_says_was_lied_about_is_denied(nlp: Any) -> None:
+    obs = run(nlp, BETS, "Kade said Dace lied to reporters about Kade betting on football.")
+    assert decisive(obs, "kade-bet") == {("Lio Kade", "deny", "current")}, show(obs)
