@@ -199,8 +199,10 @@ class Speakers:
         return best
 
     def subject_party(self, sent: Any, offset: int, scan: ItemScan) -> Speaker | None:
-        """The party a sentence names as its main clause's subject, not a person
-        ("The Medicines Agency has finished its review"), for a later "it"."""
+        """The party a sentence names as its main clause's subject ("The Medicines
+        Agency has finished its review"), for a later "it" (or "he", for a party the
+        user lists as a person); a name the entity recogniser calls a person is
+        `person_mentioned`'s."""
         subj = next((c for c in sent.root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
         if subj is None or subj.pos_ == "PRON" or any(t.ent_type_ == "PERSON" for t in
                                                       subj.subtree):
