@@ -249,14 +249,9 @@ class StatementLinker:
             if st.speaker and st.speaker[0] <= t.i < st.speaker[1]:
                 continue
             if t.lemma_.lower() in self._tr.lex.claim_nouns or t.lower_ in self._tr.lex.claim_nouns:
-                for c in t.children:
-                    if c.dep_ == "prep" and c.lower_ in ("of", "about", "that"):
-                        ids = [x.i for g in c.children if g.dep_ in ("pobj", "pcomp")
-                               for x in g.subtree]
-                        if ids:
-                            return ids
-                    if c.dep_ in ("acl", "relcl", "ccomp"):
-                        return [x.i for x in c.subtree]
+                ids = rules.noun_content(t)
+                if ids:
+                    return ids
         return []
 
     def _topic_for(self, scan: ItemScan, s: int, e: int) -> str | None:

@@ -755,13 +755,13 @@ def _verdict(verb: Token, content: list[int], lex: Lexicon,
         stance = _verdict_stance(top, lex)
         if stance is None:
             return None
-        claim = _claim_words(subj)
+        claim = noun_content(subj)
         if not claim:
             of = next((g for c in verb.children if c.dep_ == "prep" and
                        c.lower_ in ("of", "about", "on") for g in c.children
                        if g.dep_ == "pobj" and g.lemma_.lower() in lex.claim_nouns), None)
             if of is not None:
-                noun, claim = of.lemma_.lower(), _claim_words(of)
+                noun, claim = of.lemma_.lower(), noun_content(of)
         return stance, claim, noun
     return None
 
@@ -785,7 +785,7 @@ def _verdict_stance(top: Token, lex: Lexicon) -> str | None:
     return None
 
 
-def _claim_words(noun: Token) -> list[int]:
+def noun_content(noun: Token) -> list[int]:
     """What a claim noun says: "the report that X", "reports of X", "the claims about X"."""
     out: list[int] = []
     for c in noun.children:
