@@ -62,6 +62,8 @@ class Lexicon:
     pronouns_group: frozenset[str]
     taken_events: frozenset[str]  # synonym classes of a claim that a place changed hands
     holdout_words: frozenset[str]  # "still defending the town": it has not changed hands
+    holding_words: frozenset[str]  # "its troops hold the town": who holds it now
+    part_nouns: frozenset[str]  # "held the centre of the town": a part of the place
     ongoing_words: frozenset[str]  # "still", "continue to": what goes on now
     pointing_words: frozenset[str]  # "this is false": a word that points back to a claim
     deny_phrasal_verbs: frozenset[str]  # "the story was made up"

@@ -155,8 +155,8 @@ class PinnedLinker:
         toks = list(tokens)
         if ct is None or not ct.root or not toks or ct.root not in self._events:
             return False
-        if self.holds_out(toks, claim_id):
-            return False  # "still defending the town": the claim's event, denied
+        if self.holds_out(toks, claim_id) or any(self._holds_place(t, ct) for t in toks):
+            return False  # "still defending the town", "holding it": the claim's event
         ids = {t.i for t in toks}
         heads = [t for t in toks if t.pos_ == "VERB" and (t.head.i not in ids or t.head is t)]
         said = {self.fold(t.lemma_.lower()) for t in heads}
@@ -197,6 +197,90 @@ class PinnedLinker:
         return any(w in self.lex.holdout_words for w in lemmas) and \
             any(w in self.lex.ongoing_words for w in lemmas) and \
             ct.root not in {self.fold(w) for w in lemmas}
+
+    def held_by_other(self, tokens: Iterable[Any], claim_id: str,
+                      speaker_party: str | None) -> bool:
+        """The content says a party other than the one a claim says took a place holds
+        it now ("its troops still control the town", "the town remains under Ostrian
+        control", said by the defender, against "Karskian forces recaptured the town"):
+        it has not been taken. The holder is the subject of "hold" or "control" (or
+        the owner of the noun "control"); "its", "their", "our" and "we" are the
+        speaker's party. Nothing counts when the holder is the claim's own party,
+        when it is negated ("no longer controls") or told in the past without "still"
+        ("held the town for a year")."""
+        ct = self._claims.get(claim_id)
+        if ct is None or not ct.root or ct.root not in self.lex.taken_events:
+            return False
+        takers = {n for n in ct.names if n.startswith("@")}
+        if not takers:
+            return False
+        toks = list(tokens)
+        ids = {t.i for t in toks}
+        lemmas = {t.lemma_.lower() for t in toks}
+        for p in toks:
+            if not self._holds_place(p, ct):
+                continue
+            if any(c.dep_ == "neg" or c.lower_ == "longer" for c in p.children) or \
+                    any(c.dep_ == "neg" for c in p.head.children if p.pos_ == "NOUN"):
+                continue
+            if p.tag_ in ("VBD", "VBN") and not lemmas & self.lex.ongoing_words:
+                continue
+            kinds = ("nsubj",) if p.pos_ in ("VERB", "AUX") else ("amod", "poss", "compound")
+            holders = [c for c in p.children if c.dep_ in kinds and c.i in ids] + [
+                o for c in p.children if c.dep_ == "agent" for o in c.children
+                if o.dep_ == "pobj"]  # "is held by Ostrian troops"
+            if not holders:
+                continue
+            names: set[str] = set()
+            for h in holders:
+                sub = list(h.subtree)
+                names |= self.split(sub)[0]
+                if speaker_party and any(t.lower_ in ("its", "their", "our", "we", "us")
+                                         for t in sub):
+                    names |= self.party_terms(speaker_party)
+            parties = {n for n in names if n.startswith("@")}
+            if parties and not parties & takers:
+                return True
+        return False
+
+    def held_out(self, toks: list[Any], terms: set[str], ct: ClaimTerms) -> bool:
+        """A sentence on whether a place a claim says was taken changed hands, in other
+        words than the claim's verb: someone still fights for it ("still defending
+        Dunmore") or holds it ("its troops hold the centre of Dunmore")."""
+        return ct.root in self.lex.taken_events and ct.root not in terms and (
+            self.holds_out(toks, ct.claim_id) or any(self._holds_place(t, ct) for t in toks))
+
+    def _holds_place(self, p: Any, ct: ClaimTerms) -> bool:
+        """`p` holds or controls a place the claim says was taken: "holding Dunmore",
+        "held the centre of Dunmore", "Dunmore remained under Ostrian control" (not
+        "holding the crew of the tanker": the crew is no place)."""
+        if ct.root not in self.lex.taken_events or \
+                p.lemma_.lower() not in self.lex.holding_words:
+            return False
+        places = {n for n in ct.names if not n.startswith("@")}
+
+        def names_place(t: Any) -> bool:
+            if self.fold(t.lemma_.lower()) in places or self.fold(t.lower_) in places:
+                return True
+            return t.lemma_.lower() in self.lex.part_nouns and any(
+                c.dep_ == "prep" and c.lower_ == "of" and any(
+                    names_place(o) for o in c.children if o.dep_ == "pobj")
+                for c in t.children)
+
+        if p.pos_ in ("VERB", "AUX"):  # "holding Dunmore"; "Dunmore is held by ..."
+            # (the subject of a passive may hang from its auxiliary: 'is "no longer" held')
+            near = [*p.children, *(g for c in p.children if c.dep_ == "auxpass"
+                                   for g in c.children)]
+            return any(names_place(c) for c in near if c.dep_ in ("dobj", "nsubjpass") or
+                       (c.dep_ == "nsubj" and c.head is not p))
+        # the noun: "X remained under Y's control", "in control of X"
+        if any(c.dep_ == "prep" and c.lower_ == "of" and
+               any(names_place(o) for o in c.children if o.dep_ == "pobj")
+               for c in p.children):
+            return True
+        verb = p.head.head if p.head.dep_ == "prep" else None
+        return verb is not None and any(names_place(c) for c in verb.children
+                                        if c.dep_ in ("nsubj", "nsubjpass"))
 
     def root_of(self, claim_id: str) -> str:
         """The claim's main verb, folded ("" for a copula claim)."""
@@ -310,14 +394,17 @@ class PinnedLinker:
         low = _spelling(low)
         return self._canon.get(low, low)
 
-    def score(self, terms: set[str], claim_id: str) -> float:
+    def score(self, terms: set[str], claim_id: str, held: bool = False) -> float:
         """The weighted share of the claim's terms the sentence holds (names weigh
-        more); 0 unless it holds one of the claim's names and one of its other words."""
+        more); 0 unless it holds one of the claim's names and one of its other words.
+        `held`: the sentence holds the claim's verb in other words (see `held_out`)."""
         ct = self._claims.get(claim_id)
         if ct is None or not ct.weight:
             return 0.0
         names = ct.names & terms
         words = ct.words & terms
+        if held:
+            words = words | {ct.root}
         if len(ct.names) >= 2 and names == ct.names and ct.words and not words:
             # every name of the claim and none of its predicate's words ("Russians have
             # taken Soledar" against "Russian forces have captured Soledar"): the
@@ -342,7 +429,8 @@ class PinnedLinker:
         the claims that tie with the best one (the sentence holds as much of their
         predicate and scores the same: nothing in it tells them apart). `also`: names
         the sentence holds in other words (the speaker's, for its "I")."""
-        terms = self.terms(tokens) | also
+        toks = list(tokens)
+        terms = self.terms(toks) | also
         found = []
         tids = set(topic_ids)
         cands: dict[tuple[str, str], ClaimTerms] = {}
@@ -353,7 +441,7 @@ class PinnedLinker:
         for (_tid, cid), ct in cands.items():
             if (ct.names or ct.words).isdisjoint(terms):
                 continue  # (a claim id that two topics share: its own terms decide)
-            s = self.score(terms, cid)
+            s = self.score(terms, cid, self.held_out(toks, terms, ct))
             if s >= at:
                 found.append((-len(ct.words & terms), -s, cid))
         found.sort()

@@ -17,6 +17,7 @@ from detector import rules
 from detector.model import Role
 from detector.scan import ENT_LABELS, ItemScan, party_hits, party_within
 from detector.state import ItemState, Speaker
+from detector.text import QUOTE_MARKS
 from detector.tracking import Tracking
 
 __all__ = ["Speaker", "Speakers", "bare_name"]
@@ -155,11 +156,14 @@ class Speakers:
         ("The watchdog blocked the deal ..., it said"; "Dace's first story, in which
         he said ..."). A party is a person where its name is a PERSON entity or where
         the item named it as a person before (`persons`: the entity recognizer may
-        call a bare surname a place)."""
+        call a bare surname a place). A party named inside a quote is not its speaker:
+        '"... occupied by Ostrian troops ...," it added' is the ministry quoted before."""
         doc = pronoun.doc
         s0 = offset + pronoun.sent.start_char
         s1 = offset + pronoun.start_char
         for h in reversed(party_hits(scan, s0, s1)):
+            if sum(scan.text.count(q, s0, h.start) for q in QUOTE_MARKS) % 2:
+                continue  # inside a quote that opened in this sentence
             tok = next((t for t in doc if offset + t.idx == h.start), None)
             if tok is None or (tok.ent_type_ == "PERSON" or h.value in persons) != person:
                 continue

@@ -61,14 +61,15 @@ class Stances:
             return "report"  # confirmed the noises were heard, not where they came from
         if party is not None and counts and speaker.role in ("party", "official"):
             if claim.pinned and not explicit and st.stance == "confirm" and doc is not None:
-                return self.content_stance(st, doc, claim)
+                return self.content_stance(st, doc, claim, party)
             return st.stance
         if speaker.role == "media" and speaker.text and explicit and \
                 any(w[:1].isupper() for w in bare_name(speaker.text).split()):
             return st.stance  # a named outlet's own act ("The Information confirmed")
         return "report"
 
-    def content_stance(self, st: rules.Statement, doc: Any, claim: Claim) -> str:
+    def content_stance(self, st: rules.Statement, doc: Any, claim: Claim,
+                       party: str | None = None) -> str:
         """A party that only says something ("said", "told") about a pinned claim
         confirms it, unless what it says negates the claim's predicate ("will not
         return"), puts the claim elsewhere ("he is in St Petersburg"), says the place
@@ -80,6 +81,7 @@ class Stances:
         if self._tr.linker.contradicts(toks, claim.id) or \
                 self._tr.linker.negates(toks, claim.id) or \
                 self._tr.linker.holds_out(toks, claim.id) or \
+                self._tr.linker.held_by_other(toks, claim.id, party) or \
                 self._tr.linker.opposes(toks, claim.id):
             return "deny"
         if toks and self._tr.linker.misses(toks, claim.id):

@@ -357,6 +357,30 @@ def test_a_town_still_fought_for_has_not_been_captured(nlp: Any) -> None:
     assert decisive(obs, "velka-taken") == {("Ostria", "confirm", "current")}, show(obs)
 
 
+def test_a_town_another_party_still_holds_has_not_been_captured(nlp: Any) -> None:
+    # "control" is the capture's own word, and "said" alone confirms: the defender
+    # holding the town denies that it fell
+    for text in ("The Ostrian army said its troops still controlled Velka.",
+                 "Ostrian commanders said their units were still holding the centre of Velka.",
+                 "Ostria's general staff said Velka remained under Ostrian control.",
+                 "An Ostrian officer said Velka was still held by Ostrian troops."):
+        obs = run(nlp, FRONT, text)
+        assert decisive(obs, "velka-taken") == {("Ostria", "deny", "current")}, show(obs)
+    # the party the claim says took it holding it confirms; holding no place is no stance
+    obs = run(nlp, FRONT, "Dravonia said its forces now controlled Velka.")
+    assert decisive(obs, "velka-taken") == {("Dravonia", "confirm", "current")}, show(obs)
+    obs = run(nlp, FRONT, "Ostria said it was still holding the crew of a Dravonian supply "
+                          "truck near Velka.")
+    assert decisive(obs, "velka-taken") == set(), show(obs)
+
+
+def test_a_party_named_inside_a_quote_is_not_its_speaker(nlp: Any) -> None:
+    obs = run(nlp, FRONT, "Dravonia's army said its forces had captured Velka. \"As for the "
+                          "storming of the quarters of Velka occupied by Ostrian troops, this "
+                          "task was attained by the volunteers,\" it added.")
+    assert decisive(obs, "velka-taken") == {("Dravonia", "confirm", "current")}, show(obs)
+
+
 CABLES = {
     "id": "cables",
     "name": "Cables at Lorne",
