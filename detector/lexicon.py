@@ -64,6 +64,7 @@ class Lexicon:
     holdout_words: frozenset[str]  # "still defending the town": it has not changed hands
     holding_words: frozenset[str]  # "its troops hold the town": who holds it now
     part_nouns: frozenset[str]  # "held the centre of the town": a part of the place
+    abandon_verbs: frozenset[str]  # "abandoned its plan to buy X": the plan is off
     ongoing_words: frozenset[str]  # "still", "continue to": what goes on now
     pointing_words: frozenset[str]  # "this is false": a word that points back to a claim
     deny_phrasal_verbs: frozenset[str]  # "the story was made up"

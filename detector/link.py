@@ -136,6 +136,10 @@ class PinnedLinker:
         ct = self._claims.get(claim_id)
         return ct is not None and bool(names) and names <= ct.names
 
+    def names_of(self, claim_id: str) -> frozenset[str]:
+        ct = self._claims.get(claim_id)
+        return ct.names if ct is not None else frozenset()
+
     def party_terms(self, party: str) -> frozenset[str]:
         """The names a party's own name gives a sentence ("Morvath": "@morvath")."""
         out = set()
@@ -183,6 +187,29 @@ class PinnedLinker:
                     not any(c.dep_ in ("acomp", "attr", "oprd") for c in t.children):
                 return True
         return False
+
+    def given_up(self, tokens: Iterable[Any], claim_id: str) -> bool | None:
+        """Whether the content says the claim's event was given up: True for "has
+        abandoned its plan to acquire Norvale", "called off the takeover", "walked away
+        from the deal", "the acquisition was dropped" (the verb of giving up over words
+        that hold the claim's verb); False for "would not drop its bid for Norvale"
+        (negated: the plan stands); None when it says neither. A claim that is itself
+        about giving something up ("has cancelled its car project") is the verb's own
+        claim, so None."""
+        ct = self._claims.get(claim_id)
+        if ct is None or not ct.root:
+            return None
+        giving_up = self.lex.abandon_verbs
+        if ct.root in {self.fold(w) for w in giving_up if " " not in w}:
+            return None
+        for t in tokens:
+            lemma = t.lemma_.lower()
+            phrasal = {f"{lemma} {c.lower_}" for c in t.children if c.dep_ in ("prt", "advmod")}
+            if t.pos_ != "VERB" or (lemma not in giving_up and not phrasal & giving_up):
+                continue
+            if any(self.fold(d.lemma_.lower()) == ct.root for d in t.subtree if d is not t):
+                return not any(c.dep_ == "neg" for c in t.children)
+        return None
 
     def holds_out(self, tokens: Iterable[Any], claim_id: str) -> bool:
         """The content says the place a claim has changed hands is still fought for

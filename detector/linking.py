@@ -46,6 +46,21 @@ class StatementLinker:
                 scan.ties[offset + sent.start_char] = tied
                 scan.ends[offset + sent.start_char] = offset + sent.end_char
 
+    def _speakers_own(self, pronoun: Any, speaker: Speaker) -> bool:
+        """A subject pronoun that is the speaker's party: "I" or "we" in the speaker's
+        quote; "he" or "she" after a party that is a person, "it" or "they" after an
+        organisation, the subject of what that speaker said ("Corvo said she ...")."""
+        low, lex = pronoun.lower_, self._tr.lex
+        if low in lex.first_person_words:
+            return True
+        if pronoun.head.i == pronoun.i or pronoun.i < pronoun.sent.start:
+            return False
+        if speaker.party in self._tr.persons:
+            return low in lex.pronouns_person
+        # "he" after a minister is the minister, not the country whose names the
+        # claim may hold
+        return not speaker.person and low in ("it", "they")
+
     def linked_reports(self, scan: ItemScan, obs: list[Observation]) -> list[Observation]:
         """A pinned claim the item speaks to, on which no statement was found, gets one
         report from the item: it puts the claim in question and sets no status."""
@@ -90,13 +105,16 @@ class StatementLinker:
                     [doc[i] for i in content], pinned.id, sent):
                 return pinned, pinned.text
         elif speaker.party and any(doc[i].dep_ in ("nsubj", "nsubjpass") and
-                                   doc[i].lower_ in self._tr.lex.first_person_words
-                                   for i in content):
-            # '"... I never agreed to pay off a debt."' in Ohtani's quote: "I" is the
-            # speaker, so the speaker's names are the sentence's too
-            found, tied = self._tr.linker.ranked(
-                sent, sorted(scan.topics), also=self._tr.linker.party_terms(speaker.party))
-            pinned = self._tr.index.get(found[0][0]) if found and len(tied) < 2 else None
+                                   self._speakers_own(doc[i], speaker) for i in content):
+            # '"... I never agreed to pay off a debt."' in Ohtani's quote, "Corvo said
+            # she had no plans to resign": the pronoun is the speaker, so the speaker's
+            # names are the sentence's too (and they must be a name of the claim it
+            # then links to: else the pronoun changed nothing)
+            own = self._tr.linker.party_terms(speaker.party)
+            found, tied = self._tr.linker.ranked(sent, sorted(scan.topics), also=own)
+            pinned = self._tr.index.get(found[0][0]) if found and len(tied) < 2 and \
+                self._tr.linker.among_names(own & self._tr.linker.names_of(found[0][0]),
+                                            found[0][0]) else None
             if pinned is not None and not self._tr.linker.other_event(
                     [doc[i] for i in content], pinned.id, sent):
                 return pinned, pinned.text

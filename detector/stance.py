@@ -62,6 +62,10 @@ class Stances:
         if party is not None and counts and speaker.role in ("party", "official"):
             if claim.pinned and not explicit and st.stance == "confirm" and doc is not None:
                 return self.content_stance(st, doc, claim, party)
+            if claim.pinned and not explicit and st.stance == "deny" and doc is not None and \
+                    self._tr.linker.given_up([doc[i] for i in st.content_tokens],
+                                             claim.id) is False:
+                return "confirm"  # "said it would not drop its bid": the plan stands
             return st.stance
         if speaker.role == "media" and speaker.text and explicit and \
                 any(w[:1].isupper() for w in bare_name(speaker.text).split()):
@@ -73,8 +77,10 @@ class Stances:
         """A party that only says something ("said", "told") about a pinned claim
         confirms it, unless what it says negates the claim's predicate ("will not
         return"), puts the claim elsewhere ("he is in St Petersburg"), says the place
-        it claims was taken is still fought for ("still defending the town") or says the
-        opposite of the claim's verb ("the plant will remain open"): a denial."""
+        it claims was taken is still fought for ("still defending the town") or held by
+        another party ("its troops still control it"), says the claim's event was given
+        up ("abandoned its plan to buy X") or says the opposite of the claim's verb
+        ("the plant will remain open"): a denial."""
         toks = [doc[i] for i in st.content_tokens]
         if toks and (toks[0].tag_ in ("WRB", "WP", "WDT") or toks[0].lower_ == "whether"):
             return "report"  # "explains how the scandal unfolded": no proposition
@@ -82,6 +88,7 @@ class Stances:
                 self._tr.linker.negates(toks, claim.id) or \
                 self._tr.linker.holds_out(toks, claim.id) or \
                 self._tr.linker.held_by_other(toks, claim.id, party) or \
+                self._tr.linker.given_up(toks, claim.id) is True or \
                 self._tr.linker.opposes(toks, claim.id):
             return "deny"
         if toks and self._tr.linker.misses(toks, claim.id):

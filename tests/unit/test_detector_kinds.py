@@ -623,3 +623,44 @@ def test_i_in_a_partys_quote_is_the_party(nlp: Any) -> None:
 def test_what_a_party_says_was_lied_about_is_denied(nlp: Any) -> None:
     obs = run(nlp, BETS, "Kade said Dace lied to reporters about Kade betting on football.")
     assert decisive(obs, "kade-bet") == {("Lio Kade", "deny", "current")}, show(obs)
+
+
+RESIGNATION = {
+    "id": "resignation",
+    "name": "The Corvo resignation",
+    "keywords": ["Corvo"],
+    "parties": {"Elena Corvo": ["Elena Corvo", "Corvo"],
+                "Tarsian government": ["Tarsian government", "prime minister's office"]},
+    "claims": [{"id": "resigned", "statement": "Elena Corvo has resigned as finance minister."}],
+}
+TAKEOVER = {
+    "id": "takeover",
+    "name": "Brightwell and Norvale",
+    "keywords": ["Brightwell", "Norvale"],
+    "parties": {"Brightwell Bank": ["Brightwell Bank", "Brightwell", "the bank"],
+                "Norvale Insurance": ["Norvale Insurance", "Norvale"]},
+    "claims": [{"id": "buys", "statement": "Brightwell Bank will acquire Norvale Insurance."}],
+}
+
+
+def test_a_pronoun_that_is_the_speaker_names_the_claims_subject(nlp: Any) -> None:
+    # the sentence names only her surname and the claim's verb: "she" is Corvo, so the
+    # sentence holds the claim's subject and links to it
+    for text in ("Corvo said she would not resign.",
+                 "Corvo said she had no intention of resigning."):
+        obs = run(nlp, RESIGNATION, text)
+        assert decisive(obs, "resigned") == {("Elena Corvo", "deny", "current")}, show(obs)
+    # "he" after a minister is the minister, not the government the claim may name
+    obs = run(nlp, RESIGNATION, "A Tarsian government minister said he would not resign.")
+    assert decisive(obs, "resigned") == set(), show(obs)
+
+
+def test_a_plan_given_up_is_denied_and_one_kept_is_confirmed(nlp: Any) -> None:
+    for text in ("Brightwell Bank has abandoned its plan to acquire Norvale Insurance, the "
+                 "bank said on Thursday.",
+                 "Brightwell said it had called off the takeover of Norvale.",
+                 "Brightwell said it had walked away from the deal to buy Norvale."):
+        obs = run(nlp, TAKEOVER, text)
+        assert decisive(obs, "buys") == {("Brightwell Bank", "deny", "current")}, show(obs)
+    obs = run(nlp, TAKEOVER, "Brightwell Bank said it would not drop its bid for Norvale.")
+    assert decisive(obs, "buys") == {("Brightwell Bank", "confirm", "current")}, show(obs)
