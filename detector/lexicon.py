@@ -65,6 +65,10 @@ class Lexicon:
     holding_words: frozenset[str]  # "its troops hold the town": who holds it now
     part_nouns: frozenset[str]  # "held the centre of the town": a part of the place
     abandon_verbs: frozenset[str]  # "abandoned its plan to buy X": the plan is off
+    public_nouns: frozenset[str]  # "Karskian war bloggers": people of a side, not its voice
+    taking_verbs: frozenset[str]  # "has taken the town": the capture in a plain verb
+    withdraw_verbs: frozenset[str]  # "pulled out of the town": left it to the attacker
+    repel_words: frozenset[str]  # "the assaults were repelled": held, even in the past
     ongoing_words: frozenset[str]  # "still", "continue to": what goes on now
     pointing_words: frozenset[str]  # "this is false": a word that points back to a claim
     deny_phrasal_verbs: frozenset[str]  # "the story was made up"

@@ -159,8 +159,10 @@ class PinnedLinker:
         toks = list(tokens)
         if ct is None or not ct.root or not toks or ct.root not in self._events:
             return False
-        if self.holds_out(toks, claim_id) or any(self._holds_place(t, ct) for t in toks):
-            return False  # "still defending the town", "holding it": the claim's event
+        if self.holds_out(toks, claim_id) or any(
+                self._holds_place(t, ct) or self._leaves_place(t, ct) or
+                self._takes_place(t, ct) for t in toks):
+            return False  # "still defending the town", "holding it", "pulled out of it"
         ids = {t.i for t in toks}
         heads = [t for t in toks if t.pos_ == "VERB" and (t.head.i not in ids or t.head is t)]
         said = {self.fold(t.lemma_.lower()) for t in heads}
@@ -221,8 +223,9 @@ class PinnedLinker:
         if ct is None or not ct.root or ct.root not in self.lex.taken_events:
             return False
         lemmas = [t.lemma_.lower() for t in tokens]
-        return any(w in self.lex.holdout_words for w in lemmas) and \
-            any(w in self.lex.ongoing_words for w in lemmas) and \
+        return (any(w in self.lex.repel_words for w in lemmas) or (
+            any(w in self.lex.holdout_words for w in lemmas) and
+            any(w in self.lex.ongoing_words for w in lemmas))) and \
             ct.root not in {self.fold(w) for w in lemmas}
 
     def held_by_other(self, tokens: Iterable[Any], claim_id: str,
@@ -242,7 +245,6 @@ class PinnedLinker:
         if not takers:
             return False
         toks = list(tokens)
-        ids = {t.i for t in toks}
         lemmas = {t.lemma_.lower() for t in toks}
         for p in toks:
             if not self._holds_place(p, ct):
@@ -252,20 +254,7 @@ class PinnedLinker:
                 continue
             if p.tag_ in ("VBD", "VBN") and not lemmas & self.lex.ongoing_words:
                 continue
-            kinds = ("nsubj",) if p.pos_ in ("VERB", "AUX") else ("amod", "poss", "compound")
-            holders = [c for c in p.children if c.dep_ in kinds and c.i in ids] + [
-                o for c in p.children if c.dep_ == "agent" for o in c.children
-                if o.dep_ == "pobj"]  # "is held by Ostrian troops"
-            if not holders:
-                continue
-            names: set[str] = set()
-            for h in holders:
-                sub = list(h.subtree)
-                names |= self.split(sub)[0]
-                if speaker_party and any(t.lower_ in ("its", "their", "our", "we", "us")
-                                         for t in sub):
-                    names |= self.party_terms(speaker_party)
-            parties = {n for n in names if n.startswith("@")}
+            parties = self._actor_parties(p, toks, speaker_party)
             if parties and not parties & takers:
                 return True
         return False
@@ -273,9 +262,84 @@ class PinnedLinker:
     def held_out(self, toks: list[Any], terms: set[str], ct: ClaimTerms) -> bool:
         """A sentence on whether a place a claim says was taken changed hands, in other
         words than the claim's verb: someone still fights for it ("still defending
-        Dunmore") or holds it ("its troops hold the centre of Dunmore")."""
+        Dunmore"), holds it ("its troops hold the centre of Dunmore"), left it
+        ("pulled out of Dunmore") or took it ("has taken Dunmore")."""
         return ct.root in self.lex.taken_events and ct.root not in terms and (
-            self.holds_out(toks, ct.claim_id) or any(self._holds_place(t, ct) for t in toks))
+            self.holds_out(toks, ct.claim_id) or
+            any(self._holds_place(t, ct) or self._leaves_place(t, ct) or
+                self._takes_place(t, ct) for t in toks))
+
+    def _names_place(self, t: Any, ct: ClaimTerms) -> bool:
+        """`t` names a place of the claim ("Dunmore"), or a part of one ("the centre of
+        Dunmore")."""
+        places = {n for n in ct.names if not n.startswith("@")}
+        if self.fold(t.lemma_.lower()) in places or self.fold(t.lower_) in places:
+            return True
+        return t.lemma_.lower() in self.lex.part_nouns and any(
+            c.dep_ == "prep" and c.lower_ == "of" and any(
+                self._names_place(o, ct) for o in c.children if o.dep_ == "pobj")
+            for c in t.children)
+
+    def _takes_place(self, p: Any, ct: ClaimTerms) -> bool:
+        """`p` is "take" with a place the claim says was taken as its object ("the enemy
+        has not taken Dunmore", "Dunmore was taken"): the claim's own event, in the
+        plain verb no synonym class holds (it takes part, place and time too)."""
+        if ct.root not in self.lex.taken_events or p.pos_ != "VERB" or \
+                p.lemma_.lower() not in self.lex.taking_verbs:
+            return False
+        return any(self._names_place(c, ct) for c in p.children
+                   if c.dep_ in ("dobj", "nsubjpass"))
+
+    def _leaves_place(self, p: Any, ct: ClaimTerms) -> bool:
+        """`p` withdraws from a place the claim says was taken: "pulled out of Dunmore",
+        "withdrew from the centre of Dunmore", "retreated from it" (not negated)."""
+        if ct.root not in self.lex.taken_events or p.pos_ != "VERB":
+            return False
+        lemma = p.lemma_.lower()
+        parts = [c for c in p.children if c.dep_ in ("prt", "advmod", "prep")]
+        phrasal = {f"{lemma} {c.lower_}" for c in parts}
+        if lemma not in self.lex.withdraw_verbs and not phrasal & self.lex.withdraw_verbs:
+            return False
+        if any(c.dep_ == "neg" for c in p.children):
+            return False
+        preps = [c for c in p.children if c.dep_ == "prep" and c.lower_ in ("from", "of")]
+        preps += [g for c in parts for g in c.children
+                  if g.dep_ == "prep" and g.lower_ == "of"]  # "out of" under "out"
+        return any(self._names_place(o, ct) for c in preps for o in c.children
+                   if o.dep_ == "pobj") or \
+            any(self._names_place(c, ct) for c in p.children if c.dep_ == "dobj")
+
+    def left_by_taker(self, tokens: Iterable[Any], claim_id: str,
+                      speaker_party: str | None) -> bool:
+        """The party a claim says took a place withdrew from it ("Karsk said its troops
+        had pulled out of Dunmore" against "Karskian forces recaptured Dunmore"): it
+        does not hold it. (Another party withdrawing is the capture, conceded.)"""
+        ct = self._claims.get(claim_id)
+        if ct is None or not ct.root or ct.root not in self.lex.taken_events:
+            return False
+        takers = {n for n in ct.names if n.startswith("@")}
+        toks = list(tokens)
+        return bool(takers) and any(
+            self._leaves_place(p, ct) and self._actor_parties(p, toks, speaker_party) & takers
+            for p in toks)
+
+    def _actor_parties(self, p: Any, toks: list[Any], speaker_party: str | None) -> set[str]:
+        """The parties of the one who does `p`: its subject, a passive's agent, or the
+        owner of a noun ("Ostrian control"); "its", "their", "our" and "we" are the
+        speaker's party."""
+        ids = {t.i for t in toks}
+        kinds = ("nsubj",) if p.pos_ in ("VERB", "AUX") else ("amod", "poss", "compound")
+        actors = [c for c in p.children if c.dep_ in kinds and c.i in ids] + [
+            o for c in p.children if c.dep_ == "agent" for o in c.children
+            if o.dep_ == "pobj"]  # "is held by Ostrian troops"
+        names: set[str] = set()
+        for h in actors:
+            sub = list(h.subtree)
+            names |= self.split(sub)[0]
+            if speaker_party and any(t.lower_ in ("its", "their", "our", "we", "us")
+                                     for t in sub):
+                names |= self.party_terms(speaker_party)
+        return {n for n in names if n.startswith("@")}
 
     def _holds_place(self, p: Any, ct: ClaimTerms) -> bool:
         """`p` holds or controls a place the claim says was taken: "holding Dunmore",
@@ -284,15 +348,9 @@ class PinnedLinker:
         if ct.root not in self.lex.taken_events or \
                 p.lemma_.lower() not in self.lex.holding_words:
             return False
-        places = {n for n in ct.names if not n.startswith("@")}
 
         def names_place(t: Any) -> bool:
-            if self.fold(t.lemma_.lower()) in places or self.fold(t.lower_) in places:
-                return True
-            return t.lemma_.lower() in self.lex.part_nouns and any(
-                c.dep_ == "prep" and c.lower_ == "of" and any(
-                    names_place(o) for o in c.children if o.dep_ == "pobj")
-                for c in t.children)
+            return self._names_place(t, ct)
 
         if p.pos_ in ("VERB", "AUX"):  # "holding Dunmore"; "Dunmore is held by ..."
             # (the subject of a passive may hang from its auxiliary: 'is "no longer" held')

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from detector.lexicon import Lexicon
+from detector.text import QUOTE_MARKS
 
 Token = Any  # spacy.tokens.Token
 Span = Any  # spacy.tokens.Span
@@ -646,6 +647,10 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
                 pass
             else:
                 refers_back = False  # "he said." with nothing said on the claim
+        if stance == "confirm" and call is None and _bare_verdict(sent, tok, lex):
+            # '"Nonsense," the ministry said', '"Pure lies," she said': the quote is only
+            # a verdict, on the claim the item spoke of before
+            stance, content, refers_back = "deny", [], True
     if call is not None:
         stance = call
         # "calling Russia's statements propaganda": the object points back to a claim
@@ -668,6 +673,8 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     if stance in ("confirm", "deny") and content_toks and not verdict_noun:
         if stance == "confirm" and _content_negated(content_toks, lex):
             stance = "deny"  # "said the troops were not there"
+            if _refused_in(content_toks, lex):
+                stance = "report"  # "said he would not discuss it": a refusal
         if _has_hedge(content_toks, lex, tok) and cls not in ("deny",):
             stance = "report"
     # the cue itself hedged: "reportedly said", "is believed to have confirmed"
@@ -847,6 +854,27 @@ def _cites_anonymous(verb: Token, speaker: Token | None, lex: Lexicon) -> bool:
             if src is not None and (_anonymous(src, lex) or src.lower_ in lex.anonymous_words):
                 return True
     return False
+
+
+def _refused_in(tokens: list[Token], lex: Lexicon) -> bool:
+    """The content's negated main verb is one a refusal names ("he would not discuss
+    military matters", "it could not confirm the report")."""
+    ids = {t.i for t in tokens}
+    return any(t.dep_ == "neg" and t.head.i in ids and t.head.head.i not in ids and
+               t.head.lemma_.lower() in lex.refused_objects for t in tokens)
+
+
+def _bare_verdict(sent: Span, cue: Token, lex: Lexicon) -> bool:
+    """The sentence quotes, before its speech verb, nothing but a verdict word and its
+    modifiers ('"Nonsense,"', '"Utter lies."', '"Pure fiction"')."""
+    marks = [t.i for t in sent if t.text in QUOTE_MARKS or t.tag_ in ("``", "''")]
+    if len(marks) < 2 or marks[1] > cue.i:
+        return False
+    inside = [t for t in sent.doc[marks[0] + 1:marks[1]] if t.is_alpha]
+    return bool(inside) and any(t.lower_ in lex.deny_words for t in inside) and all(
+        t.lower_ in lex.deny_words or t.pos_ in ("ADJ", "ADV", "DET", "INTJ") or
+        (t.head.lower_ in lex.deny_words and not t.ent_type_ and t.pos_ != "PROPN")
+        for t in inside)
 
 
 def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:

@@ -129,6 +129,11 @@ class Speakers:
                                 ref.person)
         if st.speaker_kind == "anonymous":
             return Speaker(text, party, "anonymous", person)
+        if party is not None and span.root.lemma_.lower() in self._tr.lex.public_nouns and \
+                span.root.lower_ not in (alias_text or "").lower().split():
+            # "Karskian war bloggers", "Ostrian residents": people of that side, who do
+            # not speak for it
+            return Speaker(text, None, "unknown", person)
         if party is not None:
             bare = bare_name(text)
             role: Role = "party" if bare.lower() in (alias_text or "").lower() or \

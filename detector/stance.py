@@ -88,6 +88,7 @@ class Stances:
                 self._tr.linker.negates(toks, claim.id) or \
                 self._tr.linker.holds_out(toks, claim.id) or \
                 self._tr.linker.held_by_other(toks, claim.id, party) or \
+                self._tr.linker.left_by_taker(toks, claim.id, party) or \
                 self._tr.linker.given_up(toks, claim.id) is True or \
                 self._tr.linker.opposes(toks, claim.id):
             return "deny"

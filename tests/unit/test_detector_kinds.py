@@ -664,3 +664,41 @@ def test_a_plan_given_up_is_denied_and_one_kept_is_confirmed(nlp: Any) -> None:
         assert decisive(obs, "buys") == {("Brightwell Bank", "deny", "current")}, show(obs)
     obs = run(nlp, TAKEOVER, "Brightwell Bank said it would not drop its bid for Norvale.")
     assert decisive(obs, "buys") == {("Brightwell Bank", "confirm", "current")}, show(obs)
+
+
+def test_people_of_a_side_do_not_speak_for_it(nlp: Any) -> None:
+    for text in ("Dravonian war bloggers claimed that Dravonian forces had captured Velka.",
+                 "Dravonian residents said Dravonian forces had captured Velka."):
+        obs = run(nlp, FRONT, text)
+        assert decisive(obs, "velka-taken") == set(), show(obs)
+    # its officials and commanders do
+    obs = run(nlp, FRONT, "Dravonian commanders said their forces had captured Velka.")
+    assert decisive(obs, "velka-taken") == {("Dravonia", "confirm", "current")}, show(obs)
+
+
+def test_a_quote_that_is_only_a_verdict_is_on_the_claim_spoken_of_before(nlp: Any) -> None:
+    for quote in ("Nonsense", "Utter lies", "Pure invention"):
+        obs = run(nlp, FRONT, f"Dravonia's army said its forces had captured Velka. \"{quote},\" "
+                              "an Ostrian army spokesman said.")
+        assert ("Ostria", "deny", "current") in decisive(obs, "velka-taken"), show(obs)
+
+
+def test_saying_one_will_not_discuss_it_is_a_refusal_not_a_denial(nlp: Any) -> None:
+    obs = run(nlp, FRONT, "Asked whether Velka had fallen to Dravonian forces, the Ostrian "
+                          "defence minister said he would not discuss military matters.")
+    assert decisive(obs, "velka-taken") == set(), show(obs)
+
+
+def test_who_left_a_town_or_threw_back_its_attackers(nlp: Any) -> None:
+    # the defender pulling out concedes the capture; the attacker pulling out, or the
+    # defender saying the assaults were repelled, denies it
+    obs = run(nlp, FRONT, "The Ostrian army said its troops had pulled out of Velka to avoid "
+                          "encirclement.")
+    assert decisive(obs, "velka-taken") == {("Ostria", "confirm", "current")}, show(obs)
+    obs = run(nlp, FRONT, "Dravonia said its troops had withdrawn from Velka.")
+    assert decisive(obs, "velka-taken") == {("Dravonia", "deny", "current")}, show(obs)
+    obs = run(nlp, FRONT, "The Ostrian army said Dravonian assaults on Velka had been repelled.")
+    assert decisive(obs, "velka-taken") == {("Ostria", "deny", "current")}, show(obs)
+    # "taken" is the capture in a plain word
+    obs = run(nlp, FRONT, "Dravonia said its forces had taken Velka.")
+    assert decisive(obs, "velka-taken") == {("Dravonia", "confirm", "current")}, show(obs)
