@@ -1,17 +1,20 @@
 """The common ways a party confirms, denies or only mentions a claim, one sentence each.
 
-tests/unit/stance_battery.jsonl holds the project's own fictional sentences on five
-topics below (a spy ship, a transfer, a cyberattack, a drug's harm, a plant closure):
-verdicts on a claim ("said the report was false"), refusals, hedges, quotes, denials by
-content ("will remain open"), unnamed sources, spokespeople. Each row gives the one
-decisive stance (confirm or deny) and the party expected on the pinned claim, or "none"
-when the sentence decides nothing. A sentence is right when the claim's decisive
-observations are exactly that (and their `when`, "current" unless the row says
+tests/unit/stance_battery.jsonl holds the project's own fictional sentences on nine
+topics below (a spy ship, a transfer, a cyberattack, a drug's harm, a plant closure;
+troops sent abroad, a town retaken, a resignation, a takeover): verdicts on a claim
+("said the report was false"), refusals, hedges, quotes, denials by content ("will
+remain open", "its troops still hold the town"), unnamed sources, spokespeople. Each
+row gives the decisive stance (confirm or deny) and the party expected on the pinned
+claim, or "none" when the item decides nothing, and in "also" any other party's
+decisive stance in the same item. An item is right when the claim's decisive
+observations are exactly those (and their `when`, "current" unless the row says
 "earlier").
 
-The floor is the count measured when the file was written (110 of 119; 77 of 119 at
-a1606df, before the kinds these sentences found were fixed; `pytest -s` prints every
-miss): a change that loses one of these fails here.
+The floor is the count measured when the rows were written: 110 of the first 119
+(77 at a1606df, before the kinds they found were fixed), and 181 of all 197 since the
+78 rows on the last four topics (171 of 197 at 8cee967); `pytest -s` prints every
+miss. A change that loses one of these fails here.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from typing import Any
 from detector import Detector, Item, Topic
 
 BATTERY = Path(__file__).with_name("stance_battery.jsonl")
-FLOOR = 110
+FLOOR = 181
 
 TOPICS = {
     "cables": {
@@ -63,6 +66,43 @@ TOPICS = {
         "claims": [{"id": "claim",
                     "statement": "Velotinib caused liver damage in trial patients."}],
     },
+    "troops": {
+        "id": "troops",
+        "name": "Ostrian troops in Velm",
+        "keywords": ["Velm", "Ostrian troops"],
+        "parties": {"Ostria": ["Ostria", "Ostrian", "Ostrian defence ministry", "Ostrian army",
+                               "Ostrian government"],
+                    "Karsk": ["Karsk", "Karskian", "Karskian government", "Karskian army"]},
+        "claims": [{"id": "claim",
+                    "statement": "Ostrian troops were deployed to the Velm region."}],
+    },
+    "dunmore": {
+        "id": "dunmore",
+        "name": "Battle for Dunmore",
+        "keywords": ["Dunmore"],
+        "parties": {"Ostria": ["Ostria", "Ostrian", "Ostrian defence ministry", "Ostrian army"],
+                    "Karsk": ["Karsk", "Karskian", "Karskian government", "Karskian army",
+                              "Karskian general staff"]},
+        "claims": [{"id": "claim", "statement": "Karskian forces recaptured the town of Dunmore."}],
+    },
+    "corvo": {
+        "id": "corvo",
+        "name": "Corvo resignation",
+        "keywords": ["Corvo"],
+        "parties": {"Elena Corvo": ["Elena Corvo", "Corvo", "the minister"],
+                    "Tarsian government": ["Tarsian government", "prime minister's office",
+                                           "the government"]},
+        "claims": [{"id": "claim", "statement": "Elena Corvo has resigned as finance minister."}],
+    },
+    "bank": {
+        "id": "bank",
+        "name": "Brightwell and Norvale",
+        "keywords": ["Brightwell", "Norvale"],
+        "parties": {"Brightwell Bank": ["Brightwell Bank", "Brightwell", "the bank"],
+                    "Norvale Insurance": ["Norvale Insurance", "Norvale", "the insurer"],
+                    "Competition Board": ["Competition Board", "the board", "the regulator"]},
+        "claims": [{"id": "claim", "statement": "Brightwell Bank will acquire Norvale Insurance."}],
+    },
     "plant": {
         "id": "plant",
         "name": "The Brookfield plant",
@@ -86,6 +126,9 @@ def test_battery_is_well_formed() -> None:
         assert r["stance"] in ("confirm", "deny", "none"), r
         assert r.get("when", "current") in ("current", "earlier"), r
         assert (r["party"] is None) == (r["stance"] == "none"), r
+        for a in r.get("also", ()):  # other parties' decisive stances in the same item
+            assert len(a) == 3 and a[1] in ("confirm", "deny") and \
+                a[2] in ("current", "earlier"), r
         assert r["text"] not in seen, r
         seen.add(r["text"])
 
@@ -100,6 +143,7 @@ def test_battery_floor(nlp: Any) -> None:
                if o.claim_id == "claim" and o.stance != "report"}
         want = set() if r["stance"] == "none" else {
             (r["party"], r["stance"], r.get("when", "current"))}
+        want |= {tuple(a) for a in r.get("also", ())}
         if got == want:
             right += 1
         else:
