@@ -91,6 +91,17 @@ class Speakers:
                 party, alias_text = h.value, scan.text[h.start:h.end]
         if party is None:
             party, alias_text = self.party_by_alias(text, scan.topics)
+        if party is None and span.root.lemma_.lower() in self._tr.lex.spokes_words:
+            # "a club spokesman", "a government spokeswoman": the spokesperson of the
+            # party the item calls "the club", "the government"
+            for c in span.root.children:
+                if c.dep_ == "compound" and c.pos_ == "NOUN":
+                    own = [self._tr.alias_party[t] for t in sorted(scan.topics)
+                           if t in self._tr.alias_party]
+                    party = next((table[f"the {c.lower_}"] for table in own
+                                  if f"the {c.lower_}" in table), None)
+                    if party is not None:
+                        return Speaker(text, party, "official", person)
         if party is None and bare_name(text).lower() in state.people:
             known = state.people[bare_name(text).lower()]
             return Speaker(text, known.party, "official", True)
@@ -114,6 +125,12 @@ class Speakers:
             for ref in (state.last_person, state.last_mention, state.last_subject):
                 if ref is not None and ref.party in self._tr.persons:
                     return Speaker(text, ref.party, "party", True)
+            # else the listed person named last before it ("Reports said Reyna had
+            # signed. The player denied them.")
+            named = [h for h in scan.hits if h.kind == "P" and h.end <= s0 and
+                     h.value in self._tr.persons and h.topic_id in scan.topics]
+            if named:
+                return Speaker(text, max(named, key=lambda h: h.end).value, "party", True)
         if party is None and span.root.pos_ == "NOUN" and not span.ents and \
                 text.lower().startswith(("the ", "its ", "their ")):
             ref = self.definite(span.root.lower_, recent)

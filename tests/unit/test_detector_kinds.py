@@ -702,3 +702,16 @@ def test_who_left_a_town_or_threw_back_its_attackers(nlp: Any) -> None:
     # "taken" is the capture in a plain word
     obs = run(nlp, FRONT, "Dravonia said its forces had taken Velka.")
     assert decisive(obs, "velka-taken") == {("Dravonia", "confirm", "current")}, show(obs)
+
+
+def test_a_spokesman_named_by_the_partys_common_noun_is_its_official(nlp: Any) -> None:
+    # the club is "the club" in the user's aliases: "a club spokesman" speaks for it
+    obs = run(nlp, SIGNING, "A club spokesman said Reyna had not signed for Lindholm.")
+    assert decisive(obs, "signed") == {("FC Lindholm", "deny", "current")}, show(obs)
+
+
+def test_the_player_is_the_listed_person_named_last(nlp: Any) -> None:
+    # Reyna is named only inside what the reports said, and no entity says he is a person
+    obs = run(nlp, SIGNING, "Reports in Varna said Reyna had signed for FC Lindholm. The "
+                            "player denied them on Sunday.")
+    assert decisive(obs, "signed") == {("Tomas Reyna", "deny", "current")}, show(obs)
