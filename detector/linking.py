@@ -96,7 +96,8 @@ class StatementLinker:
         party_claims, media_claim = state.party_claims, state.media_claim
         content = list(st.content_tokens)
         s_start = offset + sent.start_char
-        linked = self._best_link(scan, s_start, last_claim)
+        linked = self._best_link(scan, s_start, last_claim) or \
+            self._event_named(scan, s_start, [doc[i] for i in content])
         if linked:
             # the sentence speaks to a pinned claim: that is the claim, whatever the rules
             # would have opened from its words
@@ -258,6 +259,24 @@ class StatementLinker:
             if s0 < s_start and before[0][0] in tied and len(scan.ties.get(s0, ())) < 2:
                 return [before[0]]
         return found[:1]
+
+    def _event_named(self, scan: ItemScan, s_start: int,
+                     content: list[Any]) -> list[tuple[str, float]]:
+        """What was said is the claim's event named by a noun ("a Veltra spokeswoman
+        confirmed the recall", "announced the closure of the plant") in a sentence that
+        mentions that claim and no sibling as much: the claim, though the sentence
+        holds too few of its words to link by itself."""
+        found = scan.links.get(s_start, [])
+        if not found or not content or len(scan.ties.get(s_start, ())) > 1:
+            return []
+        ids = {t.i for t in content}
+        heads = [t for t in content if t.head.i not in ids or t.head is t]
+        linker = self._tr.linker
+        cid = found[0][0]
+        if len(heads) == 1 and heads[0].pos_ == "NOUN" and linker.root_of(cid) and \
+                linker.fold(heads[0].lemma_.lower()) == linker.root_of(cid):
+            return found[:1]
+        return []
 
     def _antecedent(self, st: rules.Statement, sent: Any) -> list[int]:
         """'While reports of X circulated, Moscow dismissed them': them = X."""

@@ -715,3 +715,20 @@ def test_the_player_is_the_listed_person_named_last(nlp: Any) -> None:
     obs = run(nlp, SIGNING, "Reports in Varna said Reyna had signed for FC Lindholm. The "
                             "player denied them on Sunday.")
     assert decisive(obs, "signed") == {("Tomas Reyna", "deny", "current")}, show(obs)
+
+
+FORMULA = {
+    "id": "formula",
+    "name": "Veltra formula",
+    "keywords": ["Veltra"],
+    "parties": {"Veltra Foods": ["Veltra Foods", "Veltra"],
+                "Food Safety Authority": ["Food Safety Authority", "the regulator"]},
+    "claims": [{"id": "recalled", "statement": "Veltra Foods recalled its infant formula."}],
+}
+
+
+def test_the_claims_event_named_by_a_noun_is_the_claim(nlp: Any) -> None:
+    # "the recall" is all that was confirmed: too few of the claim's words to link by
+    # themselves, but it is the claim's own event, in a sentence on that claim
+    obs = run(nlp, FORMULA, "A Veltra spokeswoman confirmed the recall.")
+    assert decisive(obs, "recalled") == {("Veltra Foods", "confirm", "current")}, show(obs)

@@ -1,21 +1,21 @@
 """The common ways a party confirms, denies or only mentions a claim, one sentence each.
 
-tests/unit/stance_battery.jsonl holds the project's own fictional sentences on nine
+tests/unit/stance_battery.jsonl holds the project's own fictional sentences on twelve
 topics below (a spy ship, a transfer, a cyberattack, a drug's harm, a plant closure;
-troops sent abroad, a town retaken, a resignation, a takeover): verdicts on a claim
-("said the report was false"), refusals, hedges, quotes, denials by content ("will
-remain open", "its troops still hold the town"), unnamed sources, spokespeople. Each
-row gives the decisive stance (confirm or deny) and the party expected on the pinned
-claim, or "none" when the item decides nothing, and in "also" any other party's
-decisive stance in the same item. An item is right when the claim's decisive
-observations are exactly those (and their `when`, "current" unless the row says
-"earlier").
+troops sent abroad, a town retaken, a resignation, a takeover; a death toll, a product
+recall, a couple): verdicts on a claim ("said the report was false"), refusals, hedges,
+quotes, denials by content ("will remain open", "its troops still hold the town"),
+unnamed sources, spokespeople. Each row gives the decisive stance (confirm or deny) and
+the party expected on the pinned claim, or "none" when the item decides nothing, and in
+"also" any other party's decisive stance in the same item. An item is right when the
+claim's decisive observations are exactly those (and their `when`, "current" unless the
+row says "earlier").
 
 The floor is the count measured when the rows were written: 110 of the first 119
-(77 at a1606df, before the kinds they found were fixed), and 181 of all 197 when the
-78 rows on the last four topics were added (171 of 197 at 8cee967; 183 since the
-spokesman and player fixes); `pytest -s` prints every
-miss. A change that loses one of these fails here.
+(77 at a1606df, before the kinds they found were fixed); 210 of all 229 now, with the
+110 rows on the last seven topics written on 2026-12-07 (196 of 229 at 8cee967, before
+the kinds those found were fixed). `pytest -s` prints every miss. A change that loses
+one of these fails here.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 from detector import Detector, Item, Topic
 
 BATTERY = Path(__file__).with_name("stance_battery.jsonl")
-FLOOR = 183
+FLOOR = 210
 
 TOPICS = {
     "cables": {
@@ -103,6 +103,31 @@ TOPICS = {
                     "Norvale Insurance": ["Norvale Insurance", "Norvale", "the insurer"],
                     "Competition Board": ["Competition Board", "the board", "the regulator"]},
         "claims": [{"id": "claim", "statement": "Brightwell Bank will acquire Norvale Insurance."}],
+    },
+    "strike": {
+        "id": "strike",
+        "name": "Harlan strike",
+        "keywords": ["Harlan"],
+        "parties": {"Ostria": ["Ostria", "Ostrian", "Ostrian defence ministry", "Ostrian army"],
+                    "Karsk": ["Karsk", "Karskian", "Karskian defence ministry", "Karskian army"]},
+        "claims": [{"id": "claim", "statement": "More than 200 Karskian soldiers were killed in "
+                                                "the missile strike on Harlan."}],
+    },
+    "recall": {
+        "id": "recall",
+        "name": "Veltra formula",
+        "keywords": ["Veltra"],
+        "parties": {"Veltra Foods": ["Veltra Foods", "Veltra", "the company"],
+                    "Food Safety Authority": ["Food Safety Authority", "the authority",
+                                              "the regulator"]},
+        "claims": [{"id": "claim", "statement": "Veltra Foods recalled its infant formula."}],
+    },
+    "couple": {
+        "id": "couple",
+        "name": "Sol and Eck",
+        "keywords": ["Mira Sol", "Jonas Eck"],
+        "parties": {"Mira Sol": ["Mira Sol", "Sol"], "Jonas Eck": ["Jonas Eck", "Eck"]},
+        "claims": [{"id": "claim", "statement": "Mira Sol and Jonas Eck are dating."}],
     },
     "plant": {
         "id": "plant",
