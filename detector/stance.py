@@ -77,10 +77,11 @@ class Stances:
         """A party that only says something ("said", "told") about a pinned claim
         confirms it, unless what it says negates the claim's predicate ("will not
         return"), puts the claim elsewhere ("he is in St Petersburg"), says the place
-        it claims was taken is still fought for ("still defending the town") or held by
-        another party ("its troops still control it"), says the claim's event was given
-        up ("abandoned its plan to buy X") or says the opposite of the claim's verb
-        ("the plant will remain open"): a denial."""
+        it claims was taken is still fought for ("still defending the town"), held by
+        another party ("its troops still control it") or left by the party it says took
+        it ("its troops withdrew from the town"), says the claim's event was given up
+        ("abandoned its plan to buy X") or says the opposite of the claim's verb ("the
+        plant will remain open"): a denial."""
         toks = [doc[i] for i in st.content_tokens]
         if toks and (toks[0].tag_ in ("WRB", "WP", "WDT") or toks[0].lower_ == "whether"):
             return "report"  # "explains how the scandal unfolded": no proposition
