@@ -744,6 +744,16 @@ def _verdict(verb: Token, content: list[int], lex: Lexicon,
                 return "deny", [t.i for g in about.children if g.dep_ in ("pobj", "pcomp")
                                 for t in g.subtree], "lie"
         subj = next((c for c in top.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+        if subj is None and top.lower_ in lex.claim_nouns:
+            # "said claims that a spy ship mapped cables were 'pure fiction'", parsed as
+            # "said claims [X were fiction]" ("claims" a verb, or a noun over a clause):
+            # that clause is the verdict
+            cop = next((c for c in top.children if c.dep_ == "ccomp" and
+                        c.lemma_.lower() == "be"), None)
+            stance = _verdict_stance(cop, lex) if cop is not None else None
+            if cop is not None and stance is not None:
+                return stance, [t.i for c in cop.children if c.dep_ in ("csubj", "nsubj")
+                                for t in c.subtree if t.dep_ != "mark"], top.lower_
         if subj is None:
             continue
         owner = top.head.head if top.dep_ == "pcomp" and top.head.dep_ == "prep" else None

@@ -732,3 +732,11 @@ def test_the_claims_event_named_by_a_noun_is_the_claim(nlp: Any) -> None:
     # themselves, but it is the claim's own event, in a sentence on that claim
     obs = run(nlp, FORMULA, "A Veltra spokeswoman confirmed the recall.")
     assert decisive(obs, "recalled") == {("Veltra Foods", "confirm", "current")}, show(obs)
+
+
+def test_a_verdict_on_claims_the_parser_hung_over_its_clause(nlp: Any) -> None:
+    # parsed as "said claims [that X were fiction]" (the noun, or a verb, over the clause):
+    # the clause is still a verdict on the claim, a denial, not the speaker's confirmation
+    obs = run(nlp, CABLES, "Kestria's navy chief said claims that a spy ship mapped cables "
+                           "near Lorne harbour were \"pure fiction\".")
+    assert decisive(obs, "cables-mapped") == {("Kestria", "deny", "current")}, show(obs)
