@@ -205,9 +205,7 @@ class PinnedLinker:
         if ct.root in {self.fold(w) for w in giving_up if " " not in w}:
             return None
         for t in tokens:
-            lemma = t.lemma_.lower()
-            phrasal = {f"{lemma} {c.lower_}" for c in t.children if c.dep_ in ("prt", "advmod")}
-            if t.pos_ != "VERB" or (lemma not in giving_up and not phrasal & giving_up):
+            if t.pos_ != "VERB" or not _verb_in(t, giving_up):
                 continue
             if any(self.fold(d.lemma_.lower()) == ct.root for d in t.subtree if d is not t):
                 return not any(c.dep_ == "neg" for c in t.children)
@@ -295,11 +293,9 @@ class PinnedLinker:
         "withdrew from the centre of Dunmore", "retreated from it" (not negated)."""
         if ct.root not in self.lex.taken_events or p.pos_ != "VERB":
             return False
-        lemma = p.lemma_.lower()
-        parts = [c for c in p.children if c.dep_ in ("prt", "advmod", "prep")]
-        phrasal = {f"{lemma} {c.lower_}" for c in parts}
-        if lemma not in self.lex.withdraw_verbs and not phrasal & self.lex.withdraw_verbs:
+        if not _verb_in(p, self.lex.withdraw_verbs):
             return False
+        parts = [c for c in p.children if c.dep_ in _PARTICLE_DEPS]
         if any(c.dep_ == "neg" for c in p.children):
             return False
         preps = [c for c in p.children if c.dep_ == "prep" and c.lower_ in ("from", "of")]
@@ -532,6 +528,19 @@ class PinnedLinker:
         found.sort()
         tied = frozenset(cid for n, s, cid in found if found and (n, s) == found[0][:2])
         return [(cid, -s) for _n, s, cid in found], tied
+
+
+#: how the parser hangs a phrasal verb's particle ("pulled out", "called off", "walked
+#: away"): "out" is often a preposition here
+_PARTICLE_DEPS = ("prt", "advmod", "prep")
+
+
+def _verb_in(verb: Any, words: frozenset[str]) -> bool:
+    """The verb's lemma, or the lemma with one of its particles ("pull out", "call
+    off"), is one of `words`."""
+    lemma = verb.lemma_.lower()
+    return lemma in words or any(f"{lemma} {c.lower_}" in words for c in verb.children
+                                 if c.dep_ in _PARTICLE_DEPS)
 
 
 def _index_terms(ct: ClaimTerms, freq: dict[str, int]) -> frozenset[str]:

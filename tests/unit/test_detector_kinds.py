@@ -659,7 +659,8 @@ def test_a_plan_given_up_is_denied_and_one_kept_is_confirmed(nlp: Any) -> None:
     for text in ("Brightwell Bank has abandoned its plan to acquire Norvale Insurance, the "
                  "bank said on Thursday.",
                  "Brightwell said it had called off the takeover of Norvale.",
-                 "Brightwell said it had walked away from the deal to buy Norvale."):
+                 "Brightwell said it had walked away from the deal to buy Norvale.",
+                 "Brightwell said it had pulled out of the takeover of Norvale."):
         obs = run(nlp, TAKEOVER, text)
         assert decisive(obs, "buys") == {("Brightwell Bank", "deny", "current")}, show(obs)
     obs = run(nlp, TAKEOVER, "Brightwell Bank said it would not drop its bid for Norvale.")
