@@ -59,7 +59,7 @@ class StatementLinker:
             return low in lex.pronouns_person
         # "he" after a minister is the minister, not the country whose names the
         # claim may hold
-        return not speaker.person and low in ("it", "they")
+        return not speaker.person and low in lex.pronouns_group
 
     def linked_reports(self, scan: ItemScan, obs: list[Observation]) -> list[Observation]:
         """A pinned claim the item speaks to, on which no statement was found, gets one
@@ -114,8 +114,7 @@ class StatementLinker:
             own = self._tr.linker.party_terms(speaker.party)
             found, tied = self._tr.linker.ranked(sent, sorted(scan.topics), also=own)
             pinned = self._tr.index.get(found[0][0]) if found and len(tied) < 2 and \
-                self._tr.linker.among_names(own & self._tr.linker.names_of(found[0][0]),
-                                            found[0][0]) else None
+                own & self._tr.linker.names_of(found[0][0]) else None
             if pinned is not None and not self._tr.linker.other_event(
                     [doc[i] for i in content], pinned.id, sent):
                 return pinned, pinned.text

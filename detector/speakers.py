@@ -94,10 +94,10 @@ class Speakers:
         if party is None and span.root.lemma_.lower() in self._tr.lex.spokes_words:
             # "a club spokesman", "a government spokeswoman": the spokesperson of the
             # party the item calls "the club", "the government"
+            own = [self._tr.alias_party[t] for t in sorted(scan.topics)
+                   if t in self._tr.alias_party]
             for c in span.root.children:
                 if c.dep_ == "compound" and c.pos_ == "NOUN":
-                    own = [self._tr.alias_party[t] for t in sorted(scan.topics)
-                           if t in self._tr.alias_party]
                     party = next((table[f"the {c.lower_}"] for table in own
                                   if f"the {c.lower_}" in table), None)
                     if party is not None:
