@@ -35,6 +35,9 @@ class Statement:
     confidence: float = 0.7
     described: bool = False  # content is a described report ("the espionage accusation")
     ref_noun: str = ""  # what a pointing-back object names ("report", "claim", "it")
+    #: a verdict on a claim the speaker names ("said the reports were false", "said there
+    #: was no truth to claims that X"): as explicit as "denied the reports"
+    verdict: bool = False
 
 
 def _subtree_ids(tok: Token, exclude: set[int] | None = None) -> list[int]:
@@ -421,7 +424,11 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
         out.append(st)
     # an outer reporting verb whose content holds another statement only relays it
     kept = []
-    dropped: set[int] = set()
+    # "said reports that X were false", "reports" parsed as a verb: the claim noun a
+    # verdict is on is no cue of a statement of its own
+    dropped = {id(o) for s in out if s.verdict for o in out
+               if o is not s and sent.doc[o.cue_token].lower_ in lex.claim_nouns and
+               not set(o.content_tokens).isdisjoint(s.content_tokens)}
     for s in out:
         content = set(s.content_tokens)
         roots = {i for i in content if sent.doc[i].head.i not in content
@@ -720,6 +727,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         described=bool(antecedent) and bool(content),
         ref_noun=verdict_noun or next((c.lemma_.lower() for c in tok.children
                                        if c.dep_ in ("dobj", "nsubjpass")), ""),
+        verdict=bool(verdict_noun) and stance != "report",
     )
 
 
@@ -734,6 +742,9 @@ def _verdict(verb: Token, content: list[int], lex: Lexicon,
     doc = verb.doc
     ids = set(content)
     for top in (doc[i] for i in content if doc[i].head.i not in ids or doc[i].head.i == i):
+        nothing = _nothing_to(top, lex)
+        if nothing is not None:
+            return "deny", noun_content(nothing, core=True), nothing.lemma_.lower()
         if top.lemma_.lower() in lex.lying_verbs and not any(c.dep_ == "neg"
                                                            for c in top.children):
             # "claims Mizuhara lied to the media about the player paying debt": what was
@@ -744,16 +755,24 @@ def _verdict(verb: Token, content: list[int], lex: Lexicon,
                 return "deny", [t.i for g in about.children if g.dep_ in ("pobj", "pcomp")
                                 for t in g.subtree], "lie"
         subj = next((c for c in top.children if c.dep_ in ("nsubj", "nsubjpass")), None)
-        if subj is None and top.lower_ in lex.claim_nouns:
+        if top.lower_ in lex.claim_nouns and (subj is None or subj.tag_ == "IN"):
             # "said claims that a spy ship mapped cables were 'pure fiction'", parsed as
-            # "said claims [X were fiction]" ("claims" a verb, or a noun over a clause):
-            # that clause is the verdict
+            # "said claims [X were fiction]" ("claims" a verb, or a noun over a clause),
+            # "said [that reports X] [were false]" or "said [rumours X] [were baseless]"
+            # (the verdict hung from the verb that said it): that verdict is on X
             cop = next((c for c in top.children if c.dep_ == "ccomp" and
-                        c.lemma_.lower() == "be"), None)
+                        c.lemma_.lower() == "be"), None) or next(
+                (c for c in verb.children if c.dep_ == "ccomp" and c.i > top.i and
+                 c.lemma_.lower() == "be" and not any(
+                     g.dep_ in ("nsubj", "nsubjpass", "csubj", "expl") for g in c.children)),
+                None)
             stance = _verdict_stance(cop, lex) if cop is not None else None
             if cop is not None and stance is not None:
-                return stance, [t.i for c in cop.children if c.dep_ in ("csubj", "nsubj")
-                                for t in c.subtree if t.dep_ != "mark"], top.lower_
+                said = [t.i for c in cop.children if c.dep_ in ("csubj", "nsubj")
+                        for t in c.subtree if t.dep_ != "mark"] or \
+                    [t.i for c in top.children if c.dep_ in ("ccomp", "acl", "relcl") and
+                     c.i != cop.i for t in c.subtree if t.dep_ != "mark"]
+                return stance, said, top.lower_
         if subj is None:
             continue
         owner = top.head.head if top.dep_ == "pcomp" and top.head.dep_ == "prep" else None
@@ -783,6 +802,23 @@ def _verdict(verb: Token, content: list[int], lex: Lexicon,
     return None
 
 
+def _nothing_to(top: Token, lex: Lexicon) -> Token | None:
+    """'there was no truth to reports that X', 'there is no basis for the claims': the
+    claim noun an existential 'no truth' (a no-truth phrase) is said of."""
+    if top.lemma_.lower() != "be" or not any(c.dep_ == "expl" for c in top.children):
+        return None
+    for attr in (c for c in top.children if c.dep_ in ("attr", "nsubj")):
+        det = next((c.lower_ for c in attr.children if c.dep_ == "det"), "")
+        if f"{det} {attr.lower_}" not in lex.no_truth_phrases:
+            continue
+        for prep in (c for c in attr.children if c.dep_ == "prep"):
+            noun = next((g for g in prep.children if g.dep_ == "pobj"), None)
+            if noun is not None and (noun.lemma_.lower() in lex.claim_nouns or
+                                     noun.lower_ in lex.claim_nouns):
+                return noun
+    return None
+
+
 def _verdict_stance(top: Token, lex: Lexicon) -> str | None:
     """The stance of a verdict's predicate: a deny word ("false", "a fabrication",
     "were exaggerated", "was made up") denies, a confirm word ("accurate") confirms,
@@ -802,12 +838,13 @@ def _verdict_stance(top: Token, lex: Lexicon) -> str | None:
     return None
 
 
-def noun_content(noun: Token) -> list[int]:
-    """What a claim noun says: "the report that X", "reports of X", "the claims about X"."""
+def noun_content(noun: Token, core: bool = False) -> list[int]:
+    """What a claim noun says: "the report that X", "reports of X", "the claims about X"
+    (with `core`, a clause X without its tails: "..., contradicting the club")."""
     out: list[int] = []
     for c in noun.children:
         if c.dep_ in ("acl", "relcl", "ccomp"):
-            out += [t.i for t in c.subtree]
+            out += _core(c, set()) if core else [t.i for t in c.subtree]
         elif c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "that"):
             out += [t.i for g in c.children if g.dep_ in ("pobj", "pcomp") for t in g.subtree]
     return sorted(out)

@@ -130,7 +130,7 @@ class Stances:
     def explicit(self, st: rules.Statement) -> bool:
         """An explicit act (confirmed, denied, dismissed, ...; a decision: cleared,
         blocked), not a plain 'said'."""
-        return self._tr.lex.verb_class(st.cue) in ("confirm", "deny") or \
+        return self._tr.lex.verb_class(st.cue) in ("confirm", "deny") or st.verdict or \
             st.cue in self._tr.lex.approve_verbs or st.cue in self._tr.lex.block_verbs
 
     def party_act(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,

@@ -741,3 +741,42 @@ def test_a_verdict_on_claims_the_parser_hung_over_its_clause(nlp: Any) -> None:
     obs = run(nlp, CABLES, "Kestria's navy chief said claims that a spy ship mapped cables "
                            "near Lorne harbour were \"pure fiction\".")
     assert decisive(obs, "cables-mapped") == {("Kestria", "deny", "current")}, show(obs)
+
+
+MINT = {
+    # no pinned claim: what a party denies here is a claim the monitor opens itself
+    "id": "mint",
+    "name": "The Ravena currency",
+    "keywords": ["ravel", "Ravena"],
+    "parties": {"Central Bank of Ravena": ["Central Bank of Ravena", "the central bank",
+                                           "Governor Piet Vos"]},
+}
+
+
+def test_a_verdict_on_the_reports_a_party_names_is_its_explicit_denial(nlp: Any) -> None:
+    # "there was no truth to reports that X" and "said reports that X were false" deny X
+    # as firmly as "dismissed reports that X": the claim is X (never the verdict's words,
+    # nor a tail the parser hung on X), and it is in question at once, so the denial
+    # stands on a claim the monitor discovered (a plain "said" would only be a report)
+    for text in ("The Central Bank of Ravena said on Monday there was no truth to reports "
+                 "that it was preparing to devalue the ravel.",
+                 "The Central Bank of Ravena said on Monday that reports that it was "
+                 "preparing to devalue the ravel were false.",
+                 "Governor Piet Vos said there was no basis for claims that the ravel would "
+                 "be devalued, contradicting the finance minister.",
+                 "The Central Bank of Ravena on Monday dismissed reports that it was "
+                 "preparing to devalue the ravel."):
+        obs = run(nlp, MINT, text)
+        denials = [o for o in obs if o.stance == "deny"]
+        assert [o.party for o in denials] == ["Central Bank of Ravena"], f"{text}: {show(obs)}"
+        said = denials[0].claim_text.lower()
+        assert "devalue" in said and not any(w in said for w in (
+            "truth", "basis", "false", "reports", "claims", "contradict")), said
+    # without a claim noun the same words only say what the speaker said
+    obs = run(nlp, MINT, "The Central Bank of Ravena said there was no queue at its "
+                         "branches in the capital on Monday.")
+    assert all(o.stance != "deny" or "queue" in o.claim_text.lower() for o in obs), show(obs)
+    # and on a pinned claim the verdict denies it
+    obs = run(nlp, CABLES, "The Kestrian foreign ministry said there was no truth to reports "
+                           "that a spy ship mapped cables near Lorne harbour.")
+    assert decisive(obs, "cables-mapped") == {("Kestria", "deny", "current")}, show(obs)
