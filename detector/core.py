@@ -280,6 +280,9 @@ class Detector:
             state.party_claims[speaker.party] = claim
         if speaker.role in ("media", "anonymous") and speaker.text:
             state.media_claim = claim
+        firm = self.stances.strength(st)
+        if not firm[0] and self.stances.own_act(st, doc, offset, state.scan, speaker, claim):
+            firm = (1, firm[1])  # "the ministry declared an outbreak, the minister said"
         for party in (speaker.party, *speaker.also):
             party_key = party or speaker.text or ""
             key = (claim.id, party_key, st.stance, st.when + str(s_start))
@@ -287,7 +290,7 @@ class Detector:
                 continue
             state.seen.add(key)
             cue_char = offset + doc[st.cue_token].idx
-            state.strength.append(self.stances.strength(st))
+            state.strength.append(firm)
             state.out.append(Observation(
                 observation_id=stable_id(item.id, claim.id, cue_char, st.stance,
                                          party_key, length=24),

@@ -133,6 +133,43 @@ class Stances:
         return self._tr.lex.verb_class(st.cue) in ("confirm", "deny") or st.verdict or \
             st.cue in self._tr.lex.approve_verbs or st.cue in self._tr.lex.block_verbs
 
+    def own_act(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
+                speaker: Speaker, claim: Claim) -> bool:
+        """A party saying it did something that is news in itself ("Barunda's health
+        ministry declared a cholera outbreak, the minister said", "the authority said it
+        had grounded the fleet", "the airlines said they had agreed to combine"): its own
+        act, done and not only planned, puts the claim the monitor opened from it in
+        question as an explicit confirmation does (`discovered_bar`)."""
+        if claim.pinned or st.stance != "confirm" or not speaker.party or \
+                speaker.role not in ("party", "official"):
+            return False
+        lex = self._tr.lex
+        ids = set(st.content_tokens)
+        for top in (doc[i] for i in st.content_tokens
+                    if doc[i].head.i not in ids or doc[i].head.i == i):
+            if top.pos_ != "VERB" or top.lemma_.lower() not in lex.act_verbs:
+                continue
+            helpers = [c for c in top.children if c.dep_ in ("aux", "auxpass", "neg")]
+            if top.tag_ not in ("VBD", "VBN", "VBZ", "VBP") or any(
+                    c.dep_ == "neg" or c.lower_ in lex.modal_words or c.lower_ == "to"
+                    for c in helpers):
+                return False  # "would declare", "has not ordered", "plans to close"
+            subj = next((c for c in top.children if c.dep_ == "nsubj"), None)
+            if subj is None:
+                agent = next((c for c in top.children if c.dep_ == "agent"), None)
+                subj = next((g for g in agent.children if g.dep_ == "pobj"), None) \
+                    if agent is not None else None
+            if subj is None:
+                return False
+            if subj.pos_ == "PRON":
+                low = subj.lower_
+                return low in lex.first_person_words or (
+                    low in lex.pronouns_person if speaker.person else low in lex.pronouns_group)
+            sub = list(subj.subtree)
+            return party_within(scan, offset + sub[0].idx,
+                                offset + sub[-1].idx + len(sub[-1].text)) == speaker.party
+        return False
+
     def party_act(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
                   claim: Claim) -> tuple[rules.Statement, Speaker] | None:
         """A claim about a party's own decision ("the regulator has cleared the deal"),

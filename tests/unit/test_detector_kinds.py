@@ -780,3 +780,36 @@ def test_a_verdict_on_the_reports_a_party_names_is_its_explicit_denial(nlp: Any)
     obs = run(nlp, CABLES, "The Kestrian foreign ministry said there was no truth to reports "
                            "that a spy ship mapped cables near Lorne harbour.")
     assert decisive(obs, "cables-mapped") == {("Kestria", "deny", "current")}, show(obs)
+
+
+FLEET = {
+    "id": "fleet",
+    "name": "The Aerion jets",
+    "keywords": ["Aerion"],
+    "parties": {"Civil Aviation Authority": ["Civil Aviation Authority", "the authority",
+                                             "Director Ana Pell"]},
+}
+
+
+def test_a_partys_own_act_done_confirms_the_claim_it_opens(nlp: Any) -> None:
+    # what a party says it has done (grounded, declared, ordered: an act that is news in
+    # itself) puts the claim in question at once, as "confirmed" does; its plans, its
+    # acts not done, and its plain remarks stay reports on a claim the monitor opened
+    for text in ("The Civil Aviation Authority on Thursday grounded all 38 Aerion jets "
+                 "registered in the country, Director Ana Pell told reporters.",
+                 "The Civil Aviation Authority said it had grounded all 38 Aerion jets "
+                 "registered in the country."):
+        obs = run(nlp, FLEET, text)
+        assert [(o.party, o.stance) for o in obs] == [
+            ("Civil Aviation Authority", "confirm")], f"{text}: {show(obs)}"
+        assert "grounded all 38 aerion jets" in obs[0].claim_text.lower(), obs[0].claim_text
+    for text in ("The Civil Aviation Authority said it would ground all 38 Aerion jets "
+                 "registered in the country.",
+                 "The Civil Aviation Authority said it had not grounded the Aerion jets "
+                 "registered in the country.",
+                 "The Civil Aviation Authority said its review of the Aerion jets would "
+                 "continue next week.",
+                 "The Civil Aviation Authority said airlines had grounded all 38 Aerion "
+                 "jets registered in the country."):
+        obs = run(nlp, FLEET, text)
+        assert all(o.stance != "confirm" for o in obs), f"{text}: {show(obs)}"
