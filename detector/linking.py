@@ -183,7 +183,8 @@ class StatementLinker:
         if topic_id is None and st.speaker_kind == "publisher" and st.cue == "assert":
             topic_id = self._topic_for(scan, s0, s1)
         terms = self._terms(toks, scan, offset, speaker)
-        text = self._claim_text(toks, speaker)
+        # "insisted it had not been hit": the claim it denies is that it had been hit
+        text = self._claim_text([t for t in toks if t.i not in st.negation], speaker)
         if len(terms) == 1 and not st.refers_back and st.stance != "report":
             # "said both had been destroyed": one word that a claim of this item holds
             for c in reversed(item_claims):

@@ -38,6 +38,10 @@ class Statement:
     #: a verdict on a claim the speaker names ("said the reports were false", "said there
     #: was no truth to claims that X"): as explicit as "denied the reports"
     verdict: bool = False
+    #: the "not" (and its "yet") that make a content a denial ("said it had not been
+    #: hit": the claim is that it had been hit), when that content is done and not only
+    #: planned ("would not" is a plan)
+    negation: tuple[int, ...] = ()
 
 
 def _subtree_ids(tok: Token, exclude: set[int] | None = None) -> list[int]:
@@ -670,6 +674,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             c.dep_ == "dobj" and c.pos_ == "PRON" for c in tok.children):
         refers_back = False  # "a possibility it had not ruled out": not the last claim
     verdict_noun = ""
+    negation: tuple[int, ...] = ()
     if cls == "speech" and call is None and stance == "confirm" and content:
         verdict = _verdict(tok, content, lex)
         if verdict is not None:
@@ -680,6 +685,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
     if stance in ("confirm", "deny") and content_toks and not verdict_noun:
         if stance == "confirm" and _content_negated(content_toks, lex):
             stance = "deny"  # "said the troops were not there"
+            negation = _done_negation(content_toks, lex)
             if _refused_in(content_toks, lex):
                 stance = "report"  # "said he would not discuss it": a refusal
         if _has_hedge(content_toks, lex, tok) and cls not in ("deny",):
@@ -728,6 +734,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         ref_noun=verdict_noun or next((c.lemma_.lower() for c in tok.children
                                        if c.dep_ in ("dobj", "nsubjpass")), ""),
         verdict=bool(verdict_noun) and stance != "report",
+        negation=negation if stance == "deny" else (),
     )
 
 
@@ -942,6 +949,21 @@ def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
             return True  # "the damage was unrelated to the drug"
     text = " ".join(t.lower_ for t in tokens)
     return any(phrase in text for phrase in lex.no_truth_phrases)
+
+
+def _done_negation(tokens: list[Token], lex: Lexicon) -> tuple[int, ...]:
+    """The "not" on the top verb of a content ("it had not been hit", "the line has not
+    leaked", with its "yet": "are not yet built"), unless a modal makes it a plan
+    ("would not sell"); () when none."""
+    ids = {t.i for t in tokens}
+    for t in tokens:
+        head = t.head
+        if t.dep_ == "neg" and head.i in ids and head.head.i not in ids and \
+                head.pos_ in ("VERB", "AUX") and not any(
+                    c.dep_ == "aux" and c.lower_ in lex.modal_words for c in head.children):
+            return (t.i, *(c.i for c in head.children
+                           if c.dep_ == "advmod" and c.lower_ in lex.yet_words))
+    return ()
 
 
 def _source_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:

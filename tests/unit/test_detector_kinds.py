@@ -813,3 +813,37 @@ def test_a_partys_own_act_done_confirms_the_claim_it_opens(nlp: Any) -> None:
                  "jets registered in the country."):
         obs = run(nlp, FLEET, text)
         assert all(o.stance != "confirm" for o in obs), f"{text}: {show(obs)}"
+
+
+PORT = {
+    "id": "port",
+    "name": "The Calloway port outage",
+    "keywords": ["Calloway"],
+    "parties": {"Calloway Port Authority": ["Calloway Port Authority", "the port authority"]},
+}
+
+
+def test_a_claim_opened_by_a_denial_in_content_is_what_was_denied(nlp: Any) -> None:
+    # "insisted it had not been hit" denies that it had been hit: the claim the monitor
+    # opens says so, so a later "acknowledged it had been hit" confirms that claim and
+    # no alert ever reads "confirmed: ... had not been hit"
+    det = Detector([Topic.from_dict(PORT)], nlp=nlp)
+    first = det.detect(Item(id="p1", body="The Calloway Port Authority insisted on Monday "
+                                          "that it had not been hit by a cyberattack.",
+                            source="Harbour Courier"))
+    # a plain "insisted ... not" puts no claim in question by itself (on real news such
+    # negations are mostly asides: "did not survive", "was not following"): a report
+    assert [(o.party, o.stance) for o in first] == [("Calloway Port Authority", "report")], \
+        show(first)
+    text = first[0].claim_text
+    assert "had been hit by a cyberattack" in text and " not " not in text, text
+    then = det.detect(Item(id="p2", body="The Calloway Port Authority acknowledged on "
+                                         "Wednesday that it had been hit by a cyberattack.",
+                           source="Harbour Courier"))
+    assert [(o.claim_id, o.stance) for o in then] == [(first[0].claim_id, "confirm")], \
+        show(then)
+    # a plan denied keeps its words: "would not" is no claim that it would
+    obs = det.detect(Item(id="p3", body="The Calloway Port Authority said it would not "
+                                        "close the container terminals at Calloway.",
+                          source="Harbour Courier"))
+    assert all("would not close" in o.claim_text for o in obs), show(obs)
