@@ -140,6 +140,9 @@ class StatementLinker:
             return last_claim, last_claim.text  # "dismissed the espionage accusation"
         if st.refers_back and not content:
             content = self._antecedent(st, sent)
+            named = self._claim_named(st, state, speaker) if not content else None
+            if named is not None:
+                return named, named.text
             if not content:
                 if st.ref_noun in self._tr.lex.report_nouns and media_claim is not None:
                     # "The club dismissed the report": what the outlet reported
@@ -241,6 +244,20 @@ class StatementLinker:
         return self._tr.index.assign(topic_id, terms, text, sentence,
                                      merge_at=0.5 if clause else 0.67,
                                      prefer=last_claim), text
+
+    def _claim_named(self, st: rules.Statement, state: ItemState,
+                     speaker: Speaker) -> Claim | None:
+        """'said no such agreement existed': of the item's claims, the last whose terms
+        hold the noun; else the one the speaker's party took a stance on last (the
+        rebels who denied the truce now say there was no such agreement)."""
+        lex = self._tr.lex
+        noun = st.ref_noun
+        if not st.verdict or not noun or noun in lex.report_nouns or noun in lex.claim_nouns:
+            return None
+        for claim in reversed(state.item_claims):
+            if lex.canon(noun) in claim.terms and claim.topic_id in state.scan.topics:
+                return claim
+        return state.party_claims.get(speaker.party) if speaker.party else None
 
     def _best_link(self, scan: ItemScan, s_start: int,
                    last_claim: Claim | None) -> list[tuple[str, float]]:

@@ -686,6 +686,11 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         if stance == "confirm" and _content_negated(content_toks, lex):
             stance = "deny"  # "said the troops were not there"
             negation = _done_negation(content_toks, lex)
+            such = _no_such(content_toks)
+            if such is not None:
+                # "said no such agreement existed": a verdict on the agreement the item
+                # spoke of, not a claim of its own
+                content, refers_back, verdict_noun = [], True, such.lemma_.lower()
             if _refused_in(content_toks, lex):
                 stance = "report"  # "said he would not discuss it": a refusal
         if _has_hedge(content_toks, lex, tok) and cls not in ("deny",):
@@ -949,6 +954,20 @@ def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
             return True  # "the damage was unrelated to the drug"
     text = " ".join(t.lower_ for t in tokens)
     return any(phrase in text for phrase in lex.no_truth_phrases)
+
+
+def _no_such(tokens: list[Token]) -> Token | None:
+    """The noun of "no such N" as the subject or object of a content's top verb ("no
+    such agreement existed", "there was no such plan", "had signed no such deal")."""
+    ids = {t.i for t in tokens}
+    for t in tokens:
+        noun = t.head
+        if t.lower_ == "such" and noun.i in ids and noun.pos_ == "NOUN" and \
+                noun.dep_ in ("nsubj", "nsubjpass", "attr", "dobj") and \
+                noun.head.head.i not in ids and \
+                any(c.dep_ == "det" and c.lower_ == "no" for c in noun.children):
+            return noun
+    return None
 
 
 def _done_negation(tokens: list[Token], lex: Lexicon) -> tuple[int, ...]:

@@ -847,3 +847,25 @@ def test_a_claim_opened_by_a_denial_in_content_is_what_was_denied(nlp: Any) -> N
                                         "close the container terminals at Calloway.",
                           source="Harbour Courier"))
     assert all("would not close" in o.claim_text for o in obs), show(obs)
+
+
+TRUCE = {
+    "id": "truce",
+    "name": "The Amaru truce",
+    "keywords": ["Amaru", "ceasefire", "truce"],
+    "parties": {"Amaru government": ["Amaru government", "Amaru's government"],
+                "Northern Front": ["Northern Front", "the rebels"]},
+}
+
+
+def test_no_such_thing_denies_the_claim_it_names_and_opens_none(nlp: Any) -> None:
+    # "said no such agreement existed" is a verdict on the agreement the item spoke of
+    # (its own "no such" words are no claim), as firm as "denied the agreement"
+    obs = run(nlp, TRUCE, "Amaru's government said on Saturday it had agreed a 30-day "
+                          "ceasefire with the Northern Front. \"The guns will fall silent "
+                          "from midnight,\" the defence minister told state radio. But the "
+                          "rebels said no such agreement existed.")
+    ceasefire = next(o.claim_id for o in obs if o.party == "Amaru government" and
+                     "ceasefire" in o.claim_text)
+    assert ("Northern Front", "deny", "current") in decisive(obs, ceasefire), show(obs)
+    assert not any("such" in o.claim_text.lower() for o in obs), show(obs)
