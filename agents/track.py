@@ -49,7 +49,7 @@ def from_record(r: Observation) -> DetectorObservation:
         speaker=r.speaker, party=r.party, role=r.role,  # type: ignore[arg-type]
         when=r.when,  # type: ignore[arg-type]
         evidence=Evidence(r.evidence.sentence, r.evidence.start, r.evidence.end),
-        confidence=float(r.confidence),
+        confidence=float(r.confidence), item_last=bool(getattr(r, "item_last", True)),
     )
 
 

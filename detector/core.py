@@ -39,6 +39,14 @@ from detector.text import QUOTE_MARKS, quote_goes_on
 from detector.tracking import Tracking
 
 
+def item_last(obs: list[Observation]) -> list[Observation]:
+    """The item's observations, each but the last on its claim marked as not closing
+    the item for that claim (`Observation.item_last`: one status alert per item)."""
+    last = {o.claim_id: n for n, o in enumerate(obs)}
+    return [o if last[o.claim_id] == n else replace(o, item_last=False)
+            for n, o in enumerate(obs)]
+
+
 class Detector:
     """Turns news items into observations on the tracked topics' claims.
 
@@ -199,7 +207,7 @@ class Detector:
                     out.append(([], False, []))
                     continue
                 obs = self._observe(scan, parsed.get(len(out), []))
-                obs += self.linking.linked_reports(scan, obs)
+                obs = item_last(obs + self.linking.linked_reports(scan, obs))
                 out.append((obs, True, self.index.drain_new() if drain else []))
         return out
 

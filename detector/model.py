@@ -187,6 +187,10 @@ class Observation:
     when: When
     evidence: Evidence
     confidence: float
+    #: the last of its item's observations on its claim: the status machine raises the
+    #: item's status alert here, once, from the status the claim had before the item
+    #: (an item holding a denial and a confirmation disputes the claim in one alert)
+    item_last: bool = True
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -209,6 +213,7 @@ class Observation:
                 "end": self.evidence.end,
             },
             "confidence": round(self.confidence, 4),
+            "item_last": self.item_last,
         }
 
     @classmethod
@@ -230,6 +235,7 @@ class Observation:
             when=d.get("when") or "current",
             evidence=Evidence(ev["sentence"], int(ev["start"]), int(ev["end"])),
             confidence=float(d.get("confidence", 0.5)),
+            item_last=bool(d.get("item_last", True)),
         )
 
 
@@ -306,3 +312,7 @@ class ClaimState:
     seen_observations: tuple[str, ...] = ()
     seq: int = 0
     timeline: tuple[Observation, ...] = field(default=(), compare=False)
+    #: while an item's observations are applied (until its `item_last` one): the status
+    #: before the item, and the observation that changed the status last in the item
+    item_base: Status | None = None
+    item_change: str = ""

@@ -103,9 +103,19 @@ def apply(
         timeline=(*state.timeline, obs)[-TIMELINE_LIMIT:],
     )
     stances = tuple((p, s.stance) for p, s in nxt.parties)
+    # one status alert per item: from the status before the item to the one after it,
+    # raised on the item's last observation of the claim, with the evidence of the
+    # observation that made that status
+    base = state.item_base if state.item_base is not None else state.status
+    change = obs.observation_id if status != state.status else state.item_change
     out: list[Transition] = []
-    if status != state.status and status != "unverified":
-        out.append(_transition(nxt, status, state.status, obs, stances, None))
+    if obs.item_last:
+        nxt = replace(nxt, item_base=None, item_change="")
+        if status != base and status != "unverified":
+            made = next((o for o in reversed(nxt.timeline) if o.observation_id == change), obs)
+            out.append(_transition(nxt, status, base, made, stances, None))
+    else:
+        nxt = replace(nxt, item_base=base, item_change=change)
     if reversal is not None:
         out.append(_transition(nxt, "reversed", state.status, obs, stances, reversal))
     return nxt, out
@@ -183,6 +193,8 @@ def state_to_dict(state: ClaimState) -> dict[str, Any]:
         "seen_observations": list(state.seen_observations),
         "seq": state.seq,
         "timeline": [o.to_dict() for o in state.timeline],
+        "item_base": state.item_base,
+        "item_change": state.item_change,
     }
 
 
@@ -202,4 +214,6 @@ def state_from_dict(d: dict[str, Any]) -> ClaimState:
         seen_observations=tuple(d.get("seen_observations", ())),
         seq=int(d.get("seq", 0)),
         timeline=tuple(Observation.from_dict(o) for o in d.get("timeline", ())),
+        item_base=d.get("item_base"),
+        item_change=d.get("item_change") or "",
     )

@@ -80,6 +80,8 @@ class Observation(
     speaker: Optional[str] = None  # noqa: UP045
     party: Optional[str] = None  # noqa: UP045
     ingested_at: Optional[float] = None  # noqa: UP045
+    #: the item's last observation on this claim (detector.model.Observation.item_last)
+    item_last: bool = True
 
 
 class PinnedClaim(faust.Record, serializer="json", include_metadata=False):

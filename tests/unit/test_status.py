@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -205,3 +206,34 @@ def test_replay_from_a_restored_state_continues_identically() -> None:
     state, dup = apply(state, seq[0])
     assert dup == []
     assert [t.alert_id for t in first + rest] == [t.alert_id for t in whole]
+
+
+def test_one_item_raises_one_status_alert_from_the_status_before_it() -> None:
+    # an item holding a denial, then a confirmation, then a report on one claim: the
+    # claim goes from unverified to disputed in one alert, raised on the item's last
+    # observation, quoting the observation that disputed it (not the report)
+    deny = replace(obs(1, "deny", "A", item="i1"), item_last=False)
+    confirm = replace(obs(2, "confirm", "B", item="i1"), item_last=False)
+    report = obs(3, "report", "C", item="i1")
+    state, alerts = run([deny, confirm, report])
+    assert state.status == "disputed"
+    assert [(a.type, a.previous_status, a.observation.observation_id) for a in alerts] == [
+        ("disputed", "unverified", "o2")]
+    # the next item starts from there, and a party's change of mind is still its own
+    # alert: B now denies too
+    state2, more = apply(state, obs(4, "deny", "B", item="i2"))
+    assert state2.status == "denied"
+    assert [(a.type, a.previous_status) for a in more] == [("denied", "disputed"),
+                                                            ("reversed", "disputed")]
+
+
+def test_an_item_left_open_survives_a_restart() -> None:
+    # a worker stopped between an item's observations: the state it stored remembers the
+    # status before the item, so the restarted worker raises the same one alert
+    first = replace(obs(1, "deny", "A", item="i1"), item_last=False)
+    state, none = run([first])
+    assert none == [] and state.status == "denied"
+    restored = state_from_dict(json.loads(json.dumps(state_to_dict(state))))
+    _, alerts = apply(restored, obs(2, "confirm", "B", item="i1"))
+    assert [(a.type, a.previous_status, a.observation.observation_id) for a in alerts] == [
+        ("disputed", "unverified", "o2")]
