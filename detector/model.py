@@ -316,3 +316,6 @@ class ClaimState:
     #: before the item, and the observation that changed the status last in the item
     item_base: Status | None = None
     item_change: str = ""
+    #: the reversals seen in that item so far, raised after its status alert:
+    #: (party, from stance, to stance, observation id, status before that observation)
+    item_reversals: tuple[tuple[str, str, str, str, str], ...] = ()

@@ -972,16 +972,23 @@ def _no_such(tokens: list[Token]) -> Token | None:
 
 def _done_negation(tokens: list[Token], lex: Lexicon) -> tuple[int, ...]:
     """The "not" on the top verb of a content ("it had not been hit", "the line has not
-    leaked", with its "yet": "are not yet built"), unless a modal makes it a plan
-    ("would not sell"); () when none."""
+    leaked", with its "yet": "are not yet built"), or the "no" of its subject ("no
+    troops have crossed the border"), unless a modal makes it a plan ("would not
+    sell"); () when none."""
     ids = {t.i for t in tokens}
-    for t in tokens:
-        head = t.head
-        if t.dep_ == "neg" and head.i in ids and head.head.i not in ids and \
-                head.pos_ in ("VERB", "AUX") and not any(
-                    c.dep_ == "aux" and c.lower_ in lex.modal_words for c in head.children):
-            return (t.i, *(c.i for c in head.children
-                           if c.dep_ == "advmod" and c.lower_ in lex.yet_words))
+    for head in (t for t in tokens if t.head.i not in ids or t.head.i == t.i):
+        if head.pos_ not in ("VERB", "AUX") or any(
+                c.dep_ == "aux" and c.lower_ in lex.modal_words for c in head.children):
+            continue
+        for c in head.children:
+            if c.dep_ == "neg":
+                return (c.i, *(y.i for y in head.children
+                               if y.dep_ == "advmod" and y.lower_ in lex.yet_words))
+            if c.dep_ in ("nsubj", "nsubjpass") and c.pos_ == "NOUN":
+                no = next((d for d in c.children if d.dep_ == "det" and d.lower_ == "no"),
+                          None)
+                if no is not None:
+                    return (no.i,)
     return ()
 
 

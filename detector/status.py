@@ -108,17 +108,27 @@ def apply(
     # observation that made that status
     base = state.item_base if state.item_base is not None else state.status
     change = obs.observation_id if status != state.status else state.item_change
-    out: list[Transition] = []
-    if obs.item_last:
-        nxt = replace(nxt, item_base=None, item_change="")
-        if status != base and status != "unverified":
-            made = next((o for o in reversed(nxt.timeline) if o.observation_id == change), obs)
-            out.append(_transition(nxt, status, base, made, stances, None))
-    else:
-        nxt = replace(nxt, item_base=base, item_change=change)
+    flips = state.item_reversals
     if reversal is not None:
-        out.append(_transition(nxt, "reversed", state.status, obs, stances, reversal))
+        flips = (*flips, (reversal.party, reversal.from_stance, reversal.to_stance,
+                          obs.observation_id, state.status))
+    if not obs.item_last:
+        return replace(nxt, item_base=base, item_change=change, item_reversals=flips), []
+    nxt = replace(nxt, item_base=None, item_change="", item_reversals=())
+    out: list[Transition] = []
+    if status != base and status != "unverified":
+        out.append(_transition(nxt, status, base, _seen(nxt, change, obs), stances, None))
+    for party, before, after, oid, previous in flips:  # after the item's status alert
+        flip = Reversal(party, before, after)  # type: ignore[arg-type]
+        out.append(_transition(nxt, "reversed", previous,  # type: ignore[arg-type]
+                               _seen(nxt, oid, obs), stances, flip))
     return nxt, out
+
+
+def _seen(state: ClaimState, observation_id: str, default: Observation) -> Observation:
+    """The observation of that id in the claim's timeline (the current one if not)."""
+    return next((o for o in reversed(state.timeline) if o.observation_id == observation_id),
+                default)
 
 
 def _update_party(
@@ -195,6 +205,7 @@ def state_to_dict(state: ClaimState) -> dict[str, Any]:
         "timeline": [o.to_dict() for o in state.timeline],
         "item_base": state.item_base,
         "item_change": state.item_change,
+        "item_reversals": [list(r) for r in state.item_reversals],
     }
 
 
@@ -216,4 +227,5 @@ def state_from_dict(d: dict[str, Any]) -> ClaimState:
         timeline=tuple(Observation.from_dict(o) for o in d.get("timeline", ())),
         item_base=d.get("item_base"),
         item_change=d.get("item_change") or "",
+        item_reversals=tuple(tuple(r) for r in d.get("item_reversals", ())),
     )

@@ -237,3 +237,18 @@ def test_an_item_left_open_survives_a_restart() -> None:
     _, alerts = apply(restored, obs(2, "confirm", "B", item="i1"))
     assert [(a.type, a.previous_status, a.observation.observation_id) for a in alerts] == [
         ("disputed", "unverified", "o2")]
+
+
+def test_a_reversal_within_an_item_follows_its_status_alert() -> None:
+    # A denied; then one item where A confirms (a reversal) and a report follows: the
+    # claim is confirmed, then A is said to have reversed, in that order, each quoting
+    # A's confirmation; the same after a restart between the item's observations
+    flip = replace(obs(2, "confirm", "A", item="i2"), item_last=False)
+    tail = obs(3, "report", "C", item="i2")
+    state, first = run([obs(1, "deny", "A", item="i1"), flip])
+    assert [a.type for a in first] == ["denied"]
+    for s in (state, state_from_dict(json.loads(json.dumps(state_to_dict(state))))):
+        _, alerts = apply(s, tail)
+        assert [(a.type, a.previous_status, a.observation.observation_id) for a in alerts] \
+            == [("confirmed", "denied", "o2"), ("reversed", "denied", "o2")]
+        assert alerts[1].reversal == Reversal("A", "deny", "confirm")
