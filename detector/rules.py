@@ -181,6 +181,9 @@ def _speaker_of(verb: Token) -> Token | None:
             for g in c.children:
                 if g.dep_ == "pobj":
                     return g
+        if c.dep_ == "intj" and c.i == verb.i - 1 and c.i == verb.sent.start and \
+                c.text[:1].isupper() and c.is_alpha:
+            return c  # "Pike rejected ...": a surname opening the sentence, taken for "oh"
     # participle or conjunct: "..., adding that", "and said", "after denying it",
     # "having previously dismissed": they share the subject of the clause above, the
     # first one up that can speak ("X said a disruption had forced ..., but denied ...")
@@ -335,6 +338,9 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
                 # ("rejected the accusations, calling them baseless": the call is
                 # the speaker's word on them, not what they allege)
                 return _subtree_ids(c, exclude), False, ()
+            that = _that_clause(obj, c)
+            if that is not None:
+                return [i for i in _subtree_ids(c, exclude) if i != that], False, ()
             if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "regarding", "that"):
                 ids = [i for g in c.children if g.dep_ in ("pobj", "pcomp")
                        for i in _subtree_ids(g, exclude)]
@@ -349,6 +355,23 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
         return [], True, ()
     ids = _subtree_ids(obj, exclude)
     return ids, False, ()
+
+
+def _that_clause(noun: Token, clause: Token) -> int | None:
+    """"suggestions that Calder planned to cut ...", parsed as a relative clause with
+    "that" its object: a clause with a subject of its own and a complement besides
+    "that" is what the noun says (the "that" returned, to leave out), not a relative
+    clause ("the reports that the Post published")."""
+    if clause.dep_ != "relcl" or clause.i <= noun.i:
+        return None
+    that = next((c for c in clause.children if c.lower_ == "that" and
+                 c.dep_ in ("dobj", "nsubj") and c.i == noun.i + 1), None)
+    if that is None or that.dep_ == "nsubj":
+        return None
+    if any(c.dep_ == "nsubj" for c in clause.children) and any(
+            c.dep_ in ("xcomp", "ccomp", "attr", "acomp") for c in clause.children):
+        return that.i
+    return None
 
 
 def _call_stance(verb: Token, lex: Lexicon) -> str | None:
