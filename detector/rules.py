@@ -370,7 +370,7 @@ def _that_clause(noun: Token, clause: Token) -> int | None:
         return None
     if any(c.dep_ == "nsubj" for c in clause.children) and any(
             c.dep_ in ("xcomp", "ccomp", "attr", "acomp") for c in clause.children):
-        return that.i
+        return int(that.i)
     return None
 
 
