@@ -186,8 +186,11 @@ class StatementLinker:
         if topic_id is None and st.speaker_kind == "publisher" and st.cue == "assert":
             topic_id = self._topic_for(scan, s0, s1)
         terms = self._terms(toks, scan, offset, speaker)
-        # "insisted it had not been hit": the claim it denies is that it had been hit
-        text = self._claim_text([t for t in toks if t.i not in st.negation], speaker)
+        # "insisted it had not been hit": the claim it denies is that it had been hit;
+        # "denied that any records had been taken": that records had been taken
+        drop = set(st.negation) | ({t.i for t in toks if t.lower_ == "any" and t.dep_ == "det"}
+                                   if st.stance == "deny" else set())
+        text = self._claim_text([t for t in toks if t.i not in drop], speaker)
         if len(terms) == 1 and not st.refers_back and st.stance != "report":
             # "said both had been destroyed": one word that a claim of this item holds
             for c in reversed(item_claims):

@@ -328,6 +328,12 @@ def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> Content:
 
 def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
     low = obj.lemma_.lower()
+    if any(c.dep_ == "relcl" and lex.verb_class(c.lemma_.lower()) in ("confirm", "deny") and
+           not any(g.dep_ in ("dobj", "ccomp", "xcomp") for g in c.children)
+           for c in obj.children):
+        # "confirming plans it had denied earlier": what it had denied is a claim the
+        # item spoke of, named by the stance taken on it, not a claim of its own
+        return [], True, ()
     if obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns:
         # "denied reports that X" / "dismissed claims of X" / "denied the claim"
         for c in obj.children:

@@ -869,3 +869,30 @@ def test_no_such_thing_denies_the_claim_it_names_and_opens_none(nlp: Any) -> Non
                      "ceasefire" in o.claim_text)
     assert ("Northern Front", "deny", "current") in decisive(obs, ceasefire), show(obs)
     assert not any("such" in o.claim_text.lower() for o in obs), show(obs)
+
+
+STORES = {
+    "id": "stores",
+    "name": "Castmoor store closures",
+    "keywords": ["Castmoor"],
+    "parties": {"Castmoor Retail": ["Castmoor Retail", "Castmoor", "the company"]},
+}
+
+
+def test_what_a_denial_names_reads_as_a_claim_and_a_recap_of_it_opens_none(nlp: Any) -> None:
+    # "denied that any records had been taken" opens "Records had been taken" (the
+    # "any" belongs to the denial), and "confirming plans it had denied" names the claim
+    # spoken of by the stance once taken on it: it opens no claim of its own
+    det = Detector([Topic.from_dict(STORES)], nlp=nlp)
+    obs = det.detect(Item(id="s1", body="Castmoor Retail denied that any customer records "
+                                        "had been taken from its loyalty scheme.",
+                          source="Harbour Courier"))
+    assert [o.claim_text for o in obs] == [
+        "Customer records had been taken from its loyalty scheme"], show(obs)
+    obs = det.detect(Item(id="s2", body="Castmoor Retail will close 30 of its stores by the "
+                                        "end of the year, the company said on Friday, "
+                                        "confirming plans it had denied last month.",
+                          source="Harbour Courier"))
+    assert len({o.claim_id for o in obs}) == 1, show(obs)
+    assert {(o.stance, o.when) for o in obs} == {("confirm", "current"), ("deny", "earlier")}, \
+        show(obs)
