@@ -972,7 +972,7 @@ def _content_negated(tokens: list[Token], lex: Lexicon) -> bool:
         if t.dep_ == "neg" and t.head.i in ids and t.head.pos_ in ("VERB", "AUX", "ADJ", "NOUN"):
             head = t.head
             # only the top of the content clause counts, not a nested relative clause
-            if head.head.i not in ids or head.dep_ in ("ccomp", "conj", "ROOT", "xcomp"):
+            if head.head.i not in ids or head.dep_ in ("ccomp", "conj", "ROOT"):
                 return True
         if t.lower_ in lex.negating_words and t.dep_ in ("det", "neg", "advmod", "nummod"):
             return True  # "no evidence", "never bet", "zero involvement"

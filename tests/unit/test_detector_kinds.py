@@ -896,3 +896,13 @@ def test_what_a_denial_names_reads_as_a_claim_and_a_recap_of_it_opens_none(nlp: 
     assert len({o.claim_id for o in obs}) == 1, show(obs)
     assert {(o.stance, o.when) for o in obs} == {("confirm", "current"), ("deny", "earlier")}, \
         show(obs)
+
+
+def test_not_on_a_verb_the_content_chose_is_no_denial_of_the_content(nlp: Any) -> None:
+    # "chose not to hide it": the "not" is on what was chosen, the claim stands
+    obs = run(nlp, CABLES, "Veland said a Kestrian spy ship had mapped cables near Lorne "
+                           "harbour and had chosen not to hide it.")
+    assert decisive(obs, "cables-mapped") == {("Veland", "confirm", "current")}, show(obs)
+    obs = run(nlp, CABLES, "Veland said a Kestrian spy ship had not mapped cables near Lorne "
+                           "harbour.")
+    assert decisive(obs, "cables-mapped") == {("Veland", "deny", "current")}, show(obs)
