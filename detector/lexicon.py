@@ -35,6 +35,7 @@ class Lexicon:
     pushback_verbs: frozenset[str]  # "pushed back on the claim", "hit back at reports"
     passive_report_verbs: frozenset[str]  # "X is said to ...": what others say of X
     report_nouns: frozenset[str]  # "dismissed the report": what an outlet reported
+    statement_nouns: frozenset[str]  # "dismissed the announcement": what a party said
     compass_words: frozenset[str]  # "North" alone is no surname of "North Korea"
     weak_earlier_words: frozenset[str]  # "first", "then": earlier only with "had"
     few_words: frozenset[str]  # "two officials said": unnamed people, counted

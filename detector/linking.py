@@ -147,6 +147,12 @@ class StatementLinker:
                 if st.ref_noun in self._tr.lex.report_nouns and media_claim is not None:
                     # "The club dismissed the report": what the outlet reported
                     return media_claim, media_claim.text
+                said = self._other_partys(state, speaker)
+                if said is not None and st.stance != "report" and \
+                        st.ref_noun in self._tr.lex.statement_nouns:
+                    # "Kelmar dismissed the announcement": what another party asserted
+                    # last, not the aside the item quoted after it
+                    return said, said.text
                 if last_claim is not None and last_claim.topic_id in scan.topics:
                     return last_claim, last_claim.text
                 # with no claim before it: the one pinned claim its own sentence
@@ -201,7 +207,10 @@ class StatementLinker:
             if toks[0].lower_ in ("the", "this", "that", "these", "those", "such") and \
                     self._tr.lex.verb_class(st.cue) != "hedge" and \
                     last_claim is not None and last_claim.topic_id in scan.topics:
-                return last_claim, last_claim.text
+                said = self._other_partys(state, speaker) if st.stance != "report" and any(
+                    t.lemma_.lower() in self._tr.lex.statement_nouns for t in toks) else None
+                # "dismissed the announcement as premature": what another party said
+                return (said, said.text) if said is not None else (last_claim, last_claim.text)
             return None, ""
         sentence = scan.text[s0:s1]
         if topic_id is None:
@@ -247,6 +256,15 @@ class StatementLinker:
         return self._tr.index.assign(topic_id, terms, text, sentence,
                                      merge_at=0.5 if clause else 0.67,
                                      prefer=last_claim), text
+
+    def _other_partys(self, state: ItemState, speaker: Speaker) -> Claim | None:
+        """The claim another party than the speaker's took a stance on last in the item."""
+        for o in reversed(state.out):
+            if o.party and o.party != speaker.party and o.stance in ("confirm", "deny"):
+                claim = self._tr.index.get(o.claim_id)
+                if claim is not None and claim.topic_id in state.scan.topics:
+                    return claim
+        return None
 
     def _claim_named(self, st: rules.Statement, state: ItemState,
                      speaker: Speaker) -> Claim | None:

@@ -906,3 +906,15 @@ def test_not_on_a_verb_the_content_chose_is_no_denial_of_the_content(nlp: Any) -
     obs = run(nlp, CABLES, "Veland said a Kestrian spy ship had not mapped cables near Lorne "
                            "harbour.")
     assert decisive(obs, "cables-mapped") == {("Veland", "deny", "current")}, show(obs)
+
+
+def test_dismissing_the_announcement_is_on_what_the_other_party_asserted(nlp: Any) -> None:
+    # "the announcement" is what the government asserted, not the aside quoted after it
+    obs = run(nlp, TRUCE, "Amaru's government said on Saturday it had agreed a 30-day "
+                          "ceasefire with the Northern Front. The first prisoners would be "
+                          "freed within days, the interior minister said. The Northern Front "
+                          "dismissed the announcement as premature.")
+    ceasefire = next(o.claim_id for o in obs if o.party == "Amaru government" and
+                     "ceasefire" in o.claim_text)
+    assert ("Northern Front", "deny", "current") in decisive(obs, ceasefire), show(obs)
+    assert all(o.stance != "deny" for o in obs if o.claim_id != ceasefire), show(obs)
