@@ -134,6 +134,11 @@ class Speakers:
         if party is None and span.root.pos_ == "NOUN" and not span.ents and \
                 text.lower().startswith(("the ", "its ", "their ")):
             ref = self.definite(span.root.lower_, recent)
+            if ref is None and span.root.lower_ in self._tr.lex.person_titles and \
+                    any(sp.party for sp in recent):
+                # "the interior minister said": a person of the party that spoke last,
+                # not of the one its words named last ("a ceasefire with the rebels")
+                ref = next(sp for sp in reversed(recent) if sp.party)
             if ref is None and span.root.lower_ in self._tr.lex.official_words:
                 # "the company", "the ministry": the organisation last named before it
                 before = [h for h in scan.hits if h.kind == "P" and h.end <= s0]

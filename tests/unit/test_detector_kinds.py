@@ -909,12 +909,23 @@ def test_not_on_a_verb_the_content_chose_is_no_denial_of_the_content(nlp: Any) -
 
 
 def test_dismissing_the_announcement_is_on_what_the_other_party_asserted(nlp: Any) -> None:
-    # "the announcement" is what the government asserted, not the aside quoted after it
+    # "the announcement" is what the government asserted, not the aside its sentence
+    # reported after it
     obs = run(nlp, TRUCE, "Amaru's government said on Saturday it had agreed a 30-day "
-                          "ceasefire with the Northern Front. The first prisoners would be "
-                          "freed within days, the interior minister said. The Northern Front "
+                          "ceasefire with the Northern Front, and state radio said the first "
+                          "prisoners would be freed within days. The Northern Front "
                           "dismissed the announcement as premature.")
     ceasefire = next(o.claim_id for o in obs if o.party == "Amaru government" and
                      "ceasefire" in o.claim_text)
     assert ("Northern Front", "deny", "current") in decisive(obs, ceasefire), show(obs)
     assert all(o.stance != "deny" for o in obs if o.claim_id != ceasefire), show(obs)
+
+
+def test_a_titled_person_speaks_for_the_party_that_spoke_last(nlp: Any) -> None:
+    # "the interior minister" speaks for the government that spoke last, not for the
+    # rebels its sentence named
+    obs = run(nlp, TRUCE, "Amaru's government said on Saturday it had agreed a 30-day "
+                          "ceasefire with the Northern Front. The first prisoners would be "
+                          "freed within days, the interior minister said.")
+    assert {o.party for o in obs if o.speaker == "the interior minister"} == {
+        "Amaru government"}, show(obs)
