@@ -75,7 +75,7 @@ def _has_hedge(tokens: list[Token], lex: Lexicon, told: Token | None = None) -> 
     hedge, unless a condition goes with it ("would close if ...")."""
     backshift = told is not None and told.tag_ in ("VBD", "VBN") and \
         not any(t.lower_ in lex.condition_words for t in (*tokens, *told.subtree))
-    return any((t.lower_ in lex.hedge_words and not (
+    return any((t.lower_ in lex.hedge_words and t.pos_ != "PROPN" and not (  # "in May"
         backshift and t.lower_ in lex.backshift_words)) or
                (t.lemma_.lower() in lex.hedge_verbs and t.pos_ == "VERB") for t in tokens)
 
@@ -481,6 +481,18 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
             dropped.update(id(o) for o in inner)
             kept.append(s)
             continue
+        if inner and all(sent.doc[o.cue_token].dep_ == "conj" and o.cue_token not in roots
+                         for o in inner):
+            # '"I never took it and I will prove it," he said': the conjunct is a
+            # statement of its own, the first clause still what he said
+            drop = {t.i for o in inner for t in sent.doc[o.cue_token].subtree}
+            ids = [i for i in s.content_tokens if i not in drop]
+            while ids and (sent.doc[ids[-1]].is_punct or sent.doc[ids[-1]].dep_ == "cc"):
+                ids.pop()
+            s.content_tokens = tuple(ids)
+            s.content = (min(ids), max(ids) + 1) if ids else None
+            kept.append(s)
+            continue
         if inner and lex.verb_class(s.cue) != "deny":
             for o in inner:  # "X said its inspectors had confirmed": the inspectors are X's
                 if o.speaker and s.speaker and (o.speaker_kind == "pronoun" or any(
@@ -729,6 +741,9 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         mods = [c for c in tok.children if c.dep_ in ("advmod", "aux", "auxpass")]
         if any(m.lower_ in lex.hedge_words for m in mods):
             stance = "report"
+        elif cls in ("confirm", "deny") and any(
+                m.dep_ == "aux" and m.lower_ in lex.modal_words for m in mods):
+            stance = "report"  # "I will prove it", "would confirm it next week": not yet
     kind = "named"
     if speaker_tok is None:
         kind = "publisher"
@@ -767,7 +782,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
         described=bool(antecedent) and bool(content),
         ref_noun=verdict_noun or next((c.lemma_.lower() for c in tok.children
                                        if c.dep_ in ("dobj", "nsubjpass")), ""),
-        verdict=bool(verdict_noun) and stance != "report",
+        verdict=(bool(verdict_noun) or call is not None) and stance != "report",
         negation=negation if stance == "deny" else (),
     )
 

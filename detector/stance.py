@@ -157,8 +157,10 @@ class Stances:
             subj = next((c for c in top.children if c.dep_ == "nsubj"), None)
             if subj is None:
                 agent = next((c for c in top.children if c.dep_ == "agent"), None)
-                subj = next((g for g in agent.children if g.dep_ == "pobj"), None) \
-                    if agent is not None else None
+                if agent is None:
+                    # "Tollen has been suspended, the panel said": done by the speaker
+                    return any(c.dep_ == "nsubjpass" for c in top.children)
+                subj = next((g for g in agent.children if g.dep_ == "pobj"), None)
             if subj is None:
                 return False
             if subj.pos_ == "PRON":

@@ -929,3 +929,31 @@ def test_a_titled_person_speaks_for_the_party_that_spoke_last(nlp: Any) -> None:
                           "freed within days, the interior minister said.")
     assert {o.party for o in obs if o.speaker == "the interior minister"} == {
         "Amaru government"}, show(obs)
+
+
+RUNNER = {
+    "id": "runner",
+    "name": "The Varga doping case",
+    "keywords": ["Varga"],
+    "parties": {"Integrity Panel": ["Integrity Panel", "the panel"],
+                "Mila Varga": ["Mila Varga", "Varga"]},
+}
+
+
+def test_a_promise_to_prove_is_no_confirmation_and_the_clause_before_it_stands(
+        nlp: Any) -> None:
+    # '"I never took it, and I will prove it," she said': "will prove" is a promise (a
+    # report), and what she said first is still her denial; the panel's suspension of her
+    # (its own act, said in the passive) and her "called the finding false" (a verdict)
+    # are explicit: the claim the monitor opens is disputed
+    obs = run(nlp, RUNNER, "Mila Varga has been provisionally suspended after a sample she "
+                           "gave in May tested positive for a banned hormone, the Integrity "
+                           "Panel said. Varga called the finding false. \"I have never taken "
+                           "a banned substance and I will prove it,\" she said.")
+    stances = {(o.party, o.stance) for o in obs if o.stance != "report"}
+    assert ("Integrity Panel", "confirm") in stances, show(obs)
+    assert ("Mila Varga", "deny") in stances and ("Mila Varga", "confirm") not in stances, \
+        show(obs)
+    said = [o for o in obs if "I have never taken" in o.evidence.sentence and
+            o.party == "Mila Varga" and "substance" in o.claim_text]
+    assert said and all("prove" not in o.claim_text for o in said), show(obs)
