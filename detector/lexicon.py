@@ -31,6 +31,7 @@ class Lexicon:
     approve_verbs: frozenset[str]  # a decision for: "the regulator cleared the deal"
     block_verbs: frozenset[str]  # a decision against: "the regulator blocked the deal"
     act_verbs: frozenset[str]  # a party's own act, news in itself: "declared an outbreak"
+    own_side_words: frozenset[str]  # "Authorities ordered ..., the agency said": its side
     listener_verbs: frozenset[str]  # "told reporters": the object is a listener, not content
     pushback_verbs: frozenset[str]  # "pushed back on the claim", "hit back at reports"
     passive_report_verbs: frozenset[str]  # "X is said to ...": what others say of X

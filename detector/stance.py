@@ -168,8 +168,12 @@ class Stances:
                 return low in lex.first_person_words or (
                     low in lex.pronouns_person if speaker.person else low in lex.pronouns_group)
             sub = list(subj.subtree)
-            return party_within(scan, offset + sub[0].idx,
-                                offset + sub[-1].idx + len(sub[-1].text)) == speaker.party
+            named = party_within(scan, offset + sub[0].idx,
+                                 offset + sub[-1].idx + len(sub[-1].text))
+            # "Authorities ordered the evacuation, the agency said": officials the
+            # speaker names no other party of are its own side
+            return named == speaker.party or (named is None and not subj.ent_type_ and (
+                subj.lower_ in lex.own_side_words or subj.lemma_.lower() in lex.own_side_words))
         return False
 
     def party_act(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,

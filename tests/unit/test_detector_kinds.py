@@ -798,7 +798,10 @@ def test_a_partys_own_act_done_confirms_the_claim_it_opens(nlp: Any) -> None:
     for text in ("The Civil Aviation Authority on Thursday grounded all 38 Aerion jets "
                  "registered in the country, Director Ana Pell told reporters.",
                  "The Civil Aviation Authority said it had grounded all 38 Aerion jets "
-                 "registered in the country."):
+                 "registered in the country.",
+                 # officials it names no other party of are the speaker's own side
+                 "Authorities grounded all 38 Aerion jets registered in the country, the "
+                 "Civil Aviation Authority said."):
         obs = run(nlp, FLEET, text)
         assert [(o.party, o.stance) for o in obs] == [
             ("Civil Aviation Authority", "confirm")], f"{text}: {show(obs)}"
