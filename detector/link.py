@@ -136,6 +136,17 @@ class PinnedLinker:
         ct = self._claims.get(claim_id)
         return ct is not None and bool(names) and names <= ct.names
 
+    def said_apart(self, tokens: Iterable[Any], claim_id: str) -> bool:
+        """What was said holds none of the claim's names and not all of its predicate
+        ("The Russian Ministry of Defense said the city is important for offensive
+        operations" against "the ministry struck Wagner's camps"): the names the
+        sentence links by are its speaker's, what the speaker said is something else."""
+        ct = self._claims.get(claim_id)
+        if ct is None or not ct.names or not ct.words:
+            return False
+        terms = self.terms(tokens)
+        return not ct.names & terms and not ct.words <= terms
+
     def names_of(self, claim_id: str) -> frozenset[str]:
         ct = self._claims.get(claim_id)
         return ct.names if ct is not None else frozenset()

@@ -98,6 +98,10 @@ class StatementLinker:
         s_start = offset + sent.start_char
         linked = self._best_link(scan, s_start, last_claim) or \
             self._event_named(scan, s_start, [doc[i] for i in content])
+        if linked and content and st.speaker_kind == "named" and st.stance != "report" and \
+                not self._stances.explicit(st) and \
+                self._tr.linker.said_apart([doc[i] for i in content], linked[0][0]):
+            linked = []  # the sentence names the claim's parties only as its speaker
         if linked:
             # the sentence speaks to a pinned claim: that is the claim, whatever the rules
             # would have opened from its words

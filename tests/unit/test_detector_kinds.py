@@ -960,3 +960,31 @@ def test_a_promise_to_prove_is_no_confirmation_and_the_clause_before_it_stands(
     said = [o for o in obs if "I have never taken" in o.evidence.sentence and
             o.party == "Mila Varga" and "substance" in o.claim_text]
     assert said and all("prove" not in o.claim_text for o in said), show(obs)
+
+
+CAMPS = {
+    "id": "camps",
+    "name": "Strikes on the Selmari camps",
+    "keywords": ["Selmari", "Oravian"],
+    "parties": {"Oravia": ["Oravia", "Oravian", "Oravian defence ministry"],
+                "Selmar": ["Selmar", "Selmari"]},
+    "claims": [{"id": "camps-struck",
+                "statement": "The Oravian defence ministry carried out strikes on Selmari "
+                             "camps."}],
+}
+
+
+def test_a_claims_parties_named_only_as_the_speaker_do_not_put_the_sentence_on_it(
+        nlp: Any) -> None:
+    # the names a sentence shares with the claim are its speaker's, and what was said
+    # holds neither a name nor the whole predicate: the ministry speaks of something else
+    obs = run(nlp, CAMPS, "The Oravian defence ministry said its offensive operations in "
+                          "the north were going to plan.")
+    assert decisive(obs, "camps-struck") == set(), show(obs)
+    # what it said is the claim: confirmed; an explicit act on a named event stays linked
+    for text in ("The Oravian defence ministry said it had carried out strikes on Selmari "
+                 "camps overnight.",
+                 "An Oravian defence ministry spokesman confirmed the strikes on the camps."):
+        obs = run(nlp, CAMPS, text)
+        assert decisive(obs, "camps-struck") == {("Oravia", "confirm", "current")}, \
+            f"{text}: {show(obs)}"
