@@ -37,6 +37,7 @@ class Lexicon:
     passive_report_verbs: frozenset[str]  # "X is said to ...": what others say of X
     report_nouns: frozenset[str]  # "dismissed the report": what an outlet reported
     statement_nouns: frozenset[str]  # "dismissed the announcement": what a party said
+    channel_nouns: frozenset[str]  # "confirmed the deaths in a statement": how, not what
     compass_words: frozenset[str]  # "North" alone is no surname of "North Korea"
     weak_earlier_words: frozenset[str]  # "first", "then": earlier only with "had"
     few_words: frozenset[str]  # "two officials said": unnamed people, counted

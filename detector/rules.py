@@ -359,7 +359,11 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
             ids = [i for i in range(*_np_span(obj)) if i not in exclude]
             return ids, False, (obj.i,)
         return [], True, ()
-    ids = _subtree_ids(obj, exclude)
+    # "confirmed the two deaths in a statement": the channel is not what was confirmed
+    channel = {t.i for c in obj.children if c.dep_ == "prep" and any(
+        g.dep_ == "pobj" and g.lemma_.lower() in lex.channel_nouns for g in c.children)
+        for t in c.subtree}
+    ids = _subtree_ids(obj, exclude | channel)
     return ids, False, ()
 
 
@@ -891,6 +895,9 @@ def _verdict_stance(top: Token, lex: Lexicon) -> str | None:
         return "confirm" if negated else "deny"
     if words & lex.confirm_words:
         return "deny" if negated else "confirm"
+    if negated and any(" ".join(["not", *(d.lower_ for d in p.children if d.dep_ == "det"),
+                                  p.lower_]) in lex.no_truth_phrases for p in preds):
+        return "deny"  # "that was not the case", "this is not accurate"
     return None
 
 

@@ -988,3 +988,31 @@ def test_a_claims_parties_named_only_as_the_speaker_do_not_put_the_sentence_on_i
         obs = run(nlp, CAMPS, text)
         assert decisive(obs, "camps-struck") == {("Oravia", "confirm", "current")}, \
             f"{text}: {show(obs)}"
+
+
+BLAZE = {
+    "id": "blaze",
+    "name": "The Harlow plant fire",
+    "keywords": ["Harlow"],
+    "parties": {"Harlow Fire Service": ["Harlow Fire Service", "fire service"],
+                "Norcast Chemicals": ["Norcast Chemicals", "Norcast"],
+                "Air Quality Board": ["Air Quality Board"]},
+}
+
+
+def test_a_channel_is_not_what_was_confirmed_and_not_the_case_points_back(nlp: Any) -> None:
+    # "confirmed the two deaths in a statement": the deaths were confirmed, on the claim
+    # that named them ("two workers were killed", in other words); "that was not the
+    # case" is a verdict on the claim spoken of before, not a claim of its own
+    obs = run(nlp, BLAZE, "Two workers were killed in a fire at Norcast Chemicals' Harlow "
+                          "plant, the Harlow Fire Service said. Norcast, which confirmed the "
+                          "two deaths in a statement, said the plant would stay closed. "
+                          "Residents said smoke over Harlow carried toxic fumes. The Air "
+                          "Quality Board said that was not the case.")
+    killed = next(o.claim_id for o in obs if "killed" in o.claim_text)
+    assert ("Norcast Chemicals", "confirm", "current") in decisive(obs, killed), show(obs)
+    assert not any("statement" in o.claim_text or o.claim_text.startswith("Was")
+                   for o in obs), show(obs)
+    board = [o for o in obs if o.party == "Air Quality Board"]
+    assert board and all("fumes" in o.claim_text and o.stance == "deny" for o in board), \
+        show(obs)
