@@ -130,8 +130,10 @@ class Stances:
     def explicit(self, st: rules.Statement) -> bool:
         """An explicit act (confirmed, denied, dismissed, ...; a decision: cleared,
         blocked), not a plain 'said'."""
-        return self._tr.lex.verb_class(st.cue) in ("confirm", "deny") or st.verdict or \
-            st.cue in self._tr.lex.approve_verbs or st.cue in self._tr.lex.block_verbs
+        lex = self._tr.lex
+        return lex.verb_class(st.cue) in ("confirm", "deny") or st.verdict or \
+            st.cue in lex.approve_verbs or st.cue in lex.block_verbs or (
+                st.stance == "deny" and st.cue in lex.pushback_verbs)  # "pushed back on"
 
     def own_act(self, st: rules.Statement, doc: Any, offset: int, scan: ItemScan,
                 speaker: Speaker, claim: Claim) -> bool:

@@ -1016,3 +1016,15 @@ def test_a_channel_is_not_what_was_confirmed_and_not_the_case_points_back(nlp: A
     board = [o for o in obs if o.party == "Air Quality Board"]
     assert board and all("fumes" in o.claim_text and o.stance == "deny" for o in board), \
         show(obs)
+
+
+def test_pushing_back_on_a_claim_is_an_explicit_denial(nlp: Any) -> None:
+    # "pushed back on the claim that ..." denies as firmly as "denied": the claim the
+    # monitor opened from the regulator's words is disputed, not left unverified
+    probe = {"id": "probe2", "name": "The Quorra search probe", "keywords": ["Quorra"],
+             "parties": {"Competition Authority": ["Competition Authority", "the authority"],
+                         "Quorra": ["Quorra", "the company"]}}
+    obs = run(nlp, probe, "Quorra has demoted rival comparison sites in its search results "
+                          "since 2024, the Competition Authority said. But the company pushed "
+                          "back on the claim that it had demoted rival sites.")
+    assert ("Quorra", "deny") in {(o.party, o.stance) for o in obs}, show(obs)
