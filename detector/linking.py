@@ -9,6 +9,7 @@ Also the report an item gives a pinned claim it speaks to without a statement.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from itertools import pairwise
 from typing import Any
 
@@ -151,11 +152,8 @@ class StatementLinker:
                 if st.ref_noun in self._tr.lex.report_nouns and media_claim is not None:
                     # "The club dismissed the report": what the outlet reported
                     return media_claim, media_claim.text
-                said = self._other_partys(state, speaker)
-                if said is not None and st.stance != "report" and \
-                        st.ref_noun in self._tr.lex.statement_nouns:
-                    # "Kelmar dismissed the announcement": what another party asserted
-                    # last, not the aside the item quoted after it
+                said = self._said_by_other(st, state, speaker, (st.ref_noun,))
+                if said is not None:
                     return said, said.text
                 if last_claim is not None and last_claim.topic_id in scan.topics:
                     return last_claim, last_claim.text
@@ -211,9 +209,8 @@ class StatementLinker:
             if toks[0].lower_ in ("the", "this", "that", "these", "those", "such") and \
                     self._tr.lex.verb_class(st.cue) != "hedge" and \
                     last_claim is not None and last_claim.topic_id in scan.topics:
-                said = self._other_partys(state, speaker) if st.stance != "report" and any(
-                    t.lemma_.lower() in self._tr.lex.statement_nouns for t in toks) else None
-                # "dismissed the announcement as premature": what another party said
+                said = self._said_by_other(st, state, speaker,
+                                           [t.lemma_.lower() for t in toks])
                 return (said, said.text) if said is not None else (last_claim, last_claim.text)
             return None, ""
         sentence = scan.text[s0:s1]
@@ -261,8 +258,13 @@ class StatementLinker:
                                      merge_at=0.5 if clause else 0.67,
                                      prefer=last_claim), text
 
-    def _other_partys(self, state: ItemState, speaker: Speaker) -> Claim | None:
-        """The claim another party than the speaker's took a stance on last in the item."""
+    def _said_by_other(self, st: rules.Statement, state: ItemState, speaker: Speaker,
+                       nouns: Iterable[str]) -> Claim | None:
+        """'Kelmar dismissed the announcement (as premature)': a stance on a statement
+        noun is on the claim another party than the speaker's took a stance on last in
+        the item, not on the aside the item quoted after it."""
+        if st.stance == "report" or self._tr.lex.statement_nouns.isdisjoint(nouns):
+            return None
         for o in reversed(state.out):
             if o.party and o.party != speaker.party and o.stance in ("confirm", "deny"):
                 claim = self._tr.index.get(o.claim_id)

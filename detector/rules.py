@@ -38,9 +38,9 @@ class Statement:
     #: a verdict on a claim the speaker names ("said the reports were false", "said there
     #: was no truth to claims that X"): as explicit as "denied the reports"
     verdict: bool = False
-    #: the "not" (and its "yet") that make a content a denial ("said it had not been
-    #: hit": the claim is that it had been hit), when that content is done and not only
-    #: planned ("would not" is a plan)
+    #: the "not" (with its "yet") or the subject's "no" that make a content a denial
+    #: ("said it had not been hit": the claim is that it had been hit), when that
+    #: content is done and not only planned ("would not" is a plan)
     negation: tuple[int, ...] = ()
 
 

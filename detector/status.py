@@ -117,15 +117,15 @@ def apply(
     nxt = replace(nxt, item_base=None, item_change="", item_reversals=())
     out: list[Transition] = []
     if status != base and status != "unverified":
-        out.append(_transition(nxt, status, base, _seen(nxt, change, obs), stances, None))
+        out.append(_transition(nxt, status, base, _in_timeline(nxt, change, obs), stances, None))
     for party, before, after, oid, previous in flips:  # after the item's status alert
         flip = Reversal(party, before, after)  # type: ignore[arg-type]
         out.append(_transition(nxt, "reversed", previous,  # type: ignore[arg-type]
-                               _seen(nxt, oid, obs), stances, flip))
+                               _in_timeline(nxt, oid, obs), stances, flip))
     return nxt, out
 
 
-def _seen(state: ClaimState, observation_id: str, default: Observation) -> Observation:
+def _in_timeline(state: ClaimState, observation_id: str, default: Observation) -> Observation:
     """The observation of that id in the claim's timeline (the current one if not)."""
     return next((o for o in reversed(state.timeline) if o.observation_id == observation_id),
                 default)
