@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from detector.lexicon import Lexicon
+from detector.lexicon import Lexicon, load_lexicon
 from detector.text import QUOTE_MARKS
 
 Token = Any  # spacy.tokens.Token
@@ -171,6 +171,11 @@ def _speaker_of(verb: Token) -> Token | None:
             # "X, which had denied ...": X; "citing two people familiar with the decision,
             # who said": the nearest noun before that can speak
             head = verb.head
+            of = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+                       for g in c.children if g.dep_ == "pobj"), None)
+            if head.pos_ == "PRON" and of is not None and \
+                    head.lower_ in load_lexicon().pointing_words:
+                head = of  # "those of the Observatory, which said": the Observatory
             if not _can_speak(head):
                 head = next((t for t in reversed(list(verb.doc[verb.sent.start:head.i]))
                              if t.pos_ in ("NOUN", "PROPN") and _can_speak(t)), head)
@@ -212,8 +217,6 @@ def _can_speak(tok: Token) -> bool:
     office, not a thing ("a network disruption")."""
     if tok.pos_ in ("PROPN", "PRON") or tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
         return True
-    from detector.lexicon import load_lexicon
-
     lex = load_lexicon()
     low = tok.lemma_.lower()
     return (low in lex.official_words or low in lex.media_words or low in lex.anonymous_words
@@ -254,8 +257,6 @@ def _core(head: Token, exclude: set[int]) -> list[int]:
         if (c.dep_ in ("advcl", "npadvmod") and c.i > head.i) or \
                 (c.dep_ == "prep" and c.lower_ in TAIL_PREPS):
             drop.update(t.i for t in c.subtree)
-    from detector.lexicon import load_lexicon
-
     cues = load_lexicon().cue_verbs
     for g in head.subtree:
         if g.i != head.i and ((g.dep_ == "advcl" and g.i > head.i) or
@@ -305,7 +306,14 @@ def _clause_content(verb: Token, exclude: set[int], lex: Lexicon) -> Content:
     for c in verb.children:
         if c.dep_ in ("dobj", "nsubjpass", "attr", "oprd") and c.i not in exclude \
                 and not (listener and c.dep_ == "dobj"):
-            return _object_content(c, exclude, lex)
+            found = _object_content(c, exclude, lex)
+            if not found[0] and c.dep_ == "dobj" and c.lemma_.lower() in lex.claim_nouns:
+                # "denied reports in a local newspaper that X", the phrase on the verb
+                for p in verb.children:
+                    hung = _hung_that_clause(p, exclude) if p.i > c.i else []
+                    if hung:
+                        return hung, False, ()
+            return found
     for c in verb.children:  # "confirmed for the first time that ..." mis-attached clauses
         if c.dep_ == "prep":
             for t in c.subtree:
@@ -337,6 +345,11 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
     if obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns:
         # "denied reports that X" / "dismissed claims of X" / "denied the claim"
         for c in obj.children:
+            said = _said_in(c)
+            if said is not None:
+                # "a claim made by Rep. Hunter that X", "reports circulating online that
+                # X": X is what the claim says, not who made it
+                return _subtree_ids(said, exclude), False, ()
             if (c.dep_ in ("acl", "relcl", "ccomp") and any(
                 g.lower_ in ("that",) and g.dep_ == "mark" for g in c.children
             )) or (c.dep_ in ("acl", "ccomp") and c.pos_ in ("VERB", "AUX")
@@ -347,6 +360,9 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
             that = _that_clause(obj, c)
             if that is not None:
                 return [i for i in _subtree_ids(c, exclude) if i != that], False, ()
+            hung = _hung_that_clause(c, exclude)
+            if hung:
+                return hung, False, ()
             if c.dep_ == "prep" and c.lower_ in ("of", "about", "on", "regarding", "that"):
                 ids = [i for g in c.children if g.dep_ in ("pobj", "pcomp")
                        for i in _subtree_ids(g, exclude)]
@@ -371,16 +387,84 @@ def _that_clause(noun: Token, clause: Token) -> int | None:
     """"suggestions that Calder planned to cut ...", parsed as a relative clause with
     "that" its object: a clause with a subject of its own and a complement besides
     "that" is what the noun says (the "that" returned, to leave out), not a relative
-    clause ("the reports that the Post published")."""
+    clause ("the reports that the Post published"). So is a clause with "that" as its
+    subject and a second subject besides ("a newspaper that militants had Ebola"): no
+    relative clause has two."""
     if clause.dep_ != "relcl" or clause.i <= noun.i:
         return None
     that = next((c for c in clause.children if c.lower_ == "that" and
                  c.dep_ in ("dobj", "nsubj") and c.i == noun.i + 1), None)
-    if that is None or that.dep_ == "nsubj":
+    if that is None:
         return None
-    if any(c.dep_ == "nsubj" for c in clause.children) and any(
-            c.dep_ in ("xcomp", "ccomp", "attr", "acomp") for c in clause.children):
+    subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass") and c.i != that.i]
+    if that.dep_ == "nsubj":
+        return int(that.i) if subjects else None
+    if subjects and any(c.dep_ in ("xcomp", "ccomp", "attr", "acomp") for c in clause.children):
         return int(that.i)
+    return None
+
+
+def _hung_that_clause(prep: Token, exclude: set[int]) -> list[int]:
+    """What a claim noun says when the parser hung its "that" clause on the object of
+    a phrase after it ("reports in a local newspaper that X": X), or []."""
+    if prep.dep_ != "prep" or prep.lower_ in ("of", "about", "on", "regarding", "that"):
+        return []
+    doc = prep.doc
+    for g in prep.children:
+        that = doc[g.i + 1] if g.dep_ == "pobj" and g.i + 1 < len(doc) else None
+        if that is None or that.lower_ != "that":
+            continue
+        for clause in g.children:
+            if clause.dep_ not in ("relcl", "acl") or clause.i <= that.i or \
+                    that not in clause.subtree:
+                continue
+            # a subject of its own, and "that" no part it could fill: no relative
+            # clause ("a newspaper that the government owns" is one)
+            own = any(c.dep_ in ("nsubj", "nsubjpass") and c.i != that.i
+                      for c in clause.children)
+            filled = that.head.i != clause.i or that.dep_ == "mark" or any(
+                c.dep_ in ("dobj", "xcomp", "ccomp", "attr", "acomp") and c.i != that.i
+                for c in clause.children)
+            if own and filled:
+                return [i for i in _subtree_ids(clause, exclude) if i != that.i]
+    return []
+
+
+def _said_in(clause: Token) -> Token | None:
+    """The "that" clause a participle on a claim noun governs ("a claim made by X that
+    Y": Y), or None."""
+    if clause.dep_ != "acl" or clause.pos_ not in ("VERB", "AUX"):
+        return None
+    return next((c for c in clause.children if c.dep_ == "ccomp" and c.i > clause.i and any(
+        g.dep_ == "mark" and g.lower_ == "that" for g in c.children)), None)
+
+
+def _inquiry(content: list[int], doc: Any, lex: Lexicon) -> list[int] | None:
+    """What a content that is an inquiry into a claim puts in question ("they are
+    investigating claims that X", "officials are looking into whether X": X), or None
+    when the content is no such inquiry ("are investigating the crash" is one, but
+    into no claim it names)."""
+    inside = set(content)
+    top = next((doc[i] for i in content if doc[i].head.i not in inside or
+                doc[i].head.i == i), None)
+    if top is None or top.pos_ not in ("VERB", "AUX"):
+        return None
+    lemma = top.lemma_.lower()
+    phrasal = {f"{lemma} {c.lower_}": c for c in top.children if c.dep_ in ("prep", "prt")}
+    into = next((c for k, c in phrasal.items() if k in lex.inquiry_verbs), None)
+    if lemma not in lex.inquiry_verbs and into is None:
+        return None
+    heads = [c for c in (into or top).children if c.dep_ in ("dobj", "pobj", "pcomp", "ccomp")]
+    for c in heads:
+        if c.dep_ in ("ccomp", "pcomp") and any(
+                g.dep_ == "mark" and g.lower_ in ("whether", "if") for g in c.children):
+            return [i for i in _subtree_ids(c) if doc[i].lower_ not in ("whether", "if")
+                    or doc[i].head.i != c.i]
+        if c.dep_ in ("dobj", "pobj") and (c.lemma_.lower() in lex.claim_nouns or
+                                           c.lower_ in lex.claim_nouns):
+            ids, _back, _ante = _object_content(c, set(), lex)
+            if ids:
+                return ids
     return None
 
 
@@ -684,10 +768,14 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             # trailing attribution under the clause it attributes, as an adverbial
             content = _core(tok.head, exclude | {t.i for t in tok.subtree})
             refers_back, antecedent = False, ()
+    inquiry = _inquiry(content, sent.doc, lex) if content and cls in ("speech", "confirm") \
+        else None
+    if inquiry is not None:
+        content = inquiry  # "said they are investigating claims that X": X, in question
     # drop purpose / manner tails that are not the claim: ", calling ...", ", praising ..."
     stance: str
     negated = _negated(tok, lex)
-    if cls == "refuse":
+    if cls == "refuse" or inquiry is not None:
         stance = "report"
     elif cls == "deny":
         stance = "report" if negated else "deny"

@@ -1028,3 +1028,39 @@ def test_pushing_back_on_a_claim_is_an_explicit_denial(nlp: Any) -> None:
                           "since 2024, the Competition Authority said. But the company pushed "
                           "back on the claim that it had demoted rival sites.")
     assert ("Quorra", "deny") in {(o.party, o.stance) for o in obs}, show(obs)
+
+
+RIFLES = {
+    "id": "rifles",
+    "name": "The Osk rifle cache",
+    "keywords": ["Osk"],
+    "parties": {"Tarn": ["Tarn", "Tarn officials"],
+                "Osk Front": ["Osk Front", "the Front"]},
+}
+
+
+def test_an_inquiry_into_claims_puts_them_in_question_and_confirms_nothing(nlp: Any) -> None:
+    # "said they were investigating claims that X": X is in question (a report by
+    # officials), not confirmed, and the claim is X, not "they are investigating ..."
+    obs = run(nlp, RIFLES, "Tarn officials said they were investigating claims that Osk Front "
+                           "fighters seized a cache of rifles meant for the border guards.")
+    tarn = [o for o in obs if o.party == "Tarn"]
+    assert tarn and all(o.stance == "report" for o in tarn), show(obs)
+    assert all(o.claim_text.startswith("Osk Front fighters seized") for o in tarn), show(obs)
+    # "looking into whether X" the same
+    obs = run(nlp, RIFLES, "Tarn officials said they were looking into whether the rifles "
+                           "stolen at Osk had been sold to the Front.")
+    tarn = [o for o in obs if o.party == "Tarn"]
+    assert tarn and all(o.stance == "report" and "investigat" not in o.claim_text and
+                        "looking" not in o.claim_text for o in tarn), show(obs)
+
+
+def test_a_claim_made_by_someone_says_what_follows_its_that(nlp: Any) -> None:
+    # "pushed back against a claim made by Senator Holm that X": the denial is of X, and
+    # the claim's text is X, never "made by Senator Holm that ..."
+    obs = run(nlp, RIFLES, "Minister Vale of Tarn pushed back against a claim made by Senator "
+                           "Holm that ten Osk Front fighters were caught at the border.")
+    denied = [o for o in obs if o.stance == "deny"]
+    assert denied and all(o.claim_text.startswith("Ten Osk Front fighters were caught")
+                          for o in denied), show(obs)
+

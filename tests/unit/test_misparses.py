@@ -88,3 +88,85 @@ def test_said_reports_parsed_as_a_verb_were_false_is_a_verdict_on_them() -> None
     [st] = rules.statements(doc[:], LEX)
     assert (st.cue, st.stance, st.verdict) == ("say", "deny", True)
     assert said(st, doc) == "it was preparing a devaluation"
+
+
+def test_which_after_those_of_a_group_is_the_group() -> None:
+    # "The figures match those of the Lindqvist Group, which said the rebels had seized
+    # two depots", the relative clause hung on "those": the group speaks
+    doc = parse([
+        ("The", "the", 1, "det", "DET", "DT"),
+        ("figures", "figure", 2, "nsubj", "NOUN", "NNS"),
+        ("match", "match", 2, "ROOT", "VERB", "VBP"),
+        ("those", "those", 2, "dobj", "PRON", "DT"),
+        ("of", "of", 3, "prep", "ADP", "IN"),
+        ("the", "the", 7, "det", "DET", "DT"),
+        ("Lindqvist", "Lindqvist", 7, "compound", "PROPN", "NNP"),
+        ("Group", "Group", 4, "pobj", "PROPN", "NNP"),
+        (",", ",", 3, "punct", "PUNCT", ","),
+        ("which", "which", 10, "nsubj", "PRON", "WDT"),
+        ("said", "say", 3, "relcl", "VERB", "VBD"),
+        ("the", "the", 12, "det", "DET", "DT"),
+        ("rebels", "rebel", 14, "nsubj", "NOUN", "NNS"),
+        ("had", "have", 14, "aux", "AUX", "VBD"),
+        ("seized", "seize", 10, "ccomp", "VERB", "VBN"),
+        ("two", "two", 16, "nummod", "NUM", "CD"),
+        ("depots", "depot", 14, "dobj", "NOUN", "NNS"),
+        (".", ".", 2, "punct", "PUNCT", "."),
+    ])
+    st = next(s for s in rules.statements(doc[:], LEX) if s.cue == "say")
+    assert st.speaker is not None and st.speaker_kind == "named"
+    assert doc[st.speaker[0]:st.speaker[1]].text == "the Lindqvist Group"
+    assert said(st, doc) == "the rebels had seized two depots"
+
+
+def test_a_that_clause_hung_on_the_paper_that_carried_the_reports() -> None:
+    # "The ministry denied reports in a local newspaper that rebels in Osk had cholera",
+    # with "in a local newspaper" on the verb and the clause a relative clause of
+    # "newspaper" whose "that" hangs under its subject: the ministry denies that the
+    # rebels had cholera
+    doc = parse([
+        ("The", "the", 1, "det", "DET", "DT"),
+        ("ministry", "ministry", 2, "nsubj", "NOUN", "NN"),
+        ("denied", "deny", 2, "ROOT", "VERB", "VBD"),
+        ("reports", "report", 2, "dobj", "NOUN", "NNS"),
+        ("in", "in", 2, "prep", "ADP", "IN"),
+        ("a", "a", 7, "det", "DET", "DT"),
+        ("local", "local", 7, "amod", "ADJ", "JJ"),
+        ("newspaper", "newspaper", 4, "pobj", "NOUN", "NN"),
+        ("that", "that", 10, "pobj", "PRON", "WDT"),
+        ("rebels", "rebel", 12, "nsubj", "NOUN", "NNS"),
+        ("in", "in", 9, "prep", "ADP", "IN"),
+        ("Osk", "Osk", 10, "pobj", "PROPN", "NNP"),
+        ("had", "have", 7, "relcl", "VERB", "VBD"),
+        ("cholera", "cholera", 12, "dobj", "NOUN", "NN"),
+        (".", ".", 2, "punct", "PUNCT", "."),
+    ])
+    [st] = rules.statements(doc[:], LEX)
+    assert (st.stance, st.refers_back) == ("deny", False)
+    assert said(st, doc) == "rebels in Osk had cholera"
+    # with "that" the clause's subject and a second subject beside it, the same
+    doc = parse([
+        ("The", "the", 1, "det", "DET", "DT"), ("ministry", "ministry", 2, "nsubj", "NOUN", "NN"),
+        ("denied", "deny", 2, "ROOT", "VERB", "VBD"),
+        ("reports", "report", 2, "dobj", "NOUN", "NNS"), ("in", "in", 2, "prep", "ADP", "IN"),
+        ("a", "a", 6, "det", "DET", "DT"), ("newspaper", "newspaper", 4, "pobj", "NOUN", "NN"),
+        ("that", "that", 9, "nsubj", "PRON", "WDT"),
+        ("rebels", "rebel", 9, "nsubj", "VERB", "VBZ"),
+        ("had", "have", 6, "relcl", "VERB", "VBD"),
+        ("cholera", "cholera", 9, "dobj", "NOUN", "NN"), (".", ".", 2, "punct", "PUNCT", "."),
+    ])
+    [st] = rules.statements(doc[:], LEX)
+    assert said(st, doc) == "rebels had cholera"
+    # a real relative clause of the paper is no content: "a newspaper that the
+    # government owns" says nothing the reports say
+    doc = parse([
+        ("The", "the", 1, "det", "DET", "DT"), ("ministry", "ministry", 2, "nsubj", "NOUN", "NN"),
+        ("denied", "deny", 2, "ROOT", "VERB", "VBD"),
+        ("reports", "report", 2, "dobj", "NOUN", "NNS"), ("in", "in", 2, "prep", "ADP", "IN"),
+        ("a", "a", 6, "det", "DET", "DT"), ("newspaper", "newspaper", 4, "pobj", "NOUN", "NN"),
+        ("that", "that", 10, "dobj", "PRON", "WDT"), ("the", "the", 9, "det", "DET", "DT"),
+        ("government", "government", 10, "nsubj", "NOUN", "NN"),
+        ("owns", "own", 6, "relcl", "VERB", "VBZ"), (".", ".", 2, "punct", "PUNCT", "."),
+    ])
+    [st] = rules.statements(doc[:], LEX)
+    assert (said(st, doc), st.refers_back) == ("", True)
