@@ -21,7 +21,7 @@ from detector.scan import ENT_LABELS, Hit, ItemScan
 from detector.speakers import Speakers
 from detector.stance import Stances
 from detector.state import ItemState, Speaker
-from detector.text import cut_off, has_figure
+from detector.text import cut_off, dateline_end, has_figure
 from detector.tracking import Tracking
 
 SKIP_POS = ("ADV", "DET", "PRON", "AUX", "PUNCT", "SPACE", "CCONJ", "SCONJ", "PART", "ADP", "SYM",
@@ -167,7 +167,9 @@ class StatementLinker:
                         if pinned is not None:
                             return pinned, pinned.text
                 return None, ""
-        toks = [doc[i] for i in content if not doc[i].is_space]
+        # "(Reuters) - No cases have been found ...": the dateline is no part of the claim
+        words = dateline_end(scan.text, offset + sent.start_char) - offset
+        toks = [doc[i] for i in content if not doc[i].is_space and doc[i].idx >= words]
         if not toks:
             return None, ""
         c0 = offset + min(t.idx for t in toks)

@@ -75,9 +75,13 @@ def _has_hedge(tokens: list[Token], lex: Lexicon, told: Token | None = None) -> 
     hedge, unless a condition goes with it ("would close if ...")."""
     backshift = told is not None and told.tag_ in ("VBD", "VBN") and \
         not any(t.lower_ in lex.condition_words for t in (*tokens, *told.subtree))
-    return any((t.lower_ in lex.hedge_words and t.pos_ != "PROPN" and not (  # "in May"
+    return any(((t.lower_ in lex.hedge_words and t.pos_ != "PROPN" and not (  # "in May"
         backshift and t.lower_ in lex.backshift_words)) or
-               (t.lemma_.lower() in lex.hedge_verbs and t.pos_ == "VERB") for t in tokens)
+               (t.lemma_.lower() in lex.hedge_verbs and t.pos_ == "VERB")) and not (
+        # "no suspected cases were found": not even suspected ones, a denial
+        t.dep_ == "amod" and any(c.dep_ == "det" and c.lower_ in lex.negating_words
+                                 for c in t.head.children))
+               for t in tokens)
 
 
 def _earlier(tok: Token, sent: Span, lex: Lexicon) -> bool:
@@ -730,6 +734,15 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             # "X have sacked Y, the Post reported": the clause before the comma
             fronted = [t.i for t in sent.doc[sent.start:first - 1]
                        if not t.is_punct and t.i not in exclude]
+            inside = set(fronted)
+            tops = [i for i in fronted if sent.doc[i].head.i not in inside or
+                    sent.doc[i].head.i == i]
+            if len(tops) == 1 and sent.doc[tops[0]].pos_ in ("VERB", "AUX"):
+                # without the tails it ends on: "X was found, despite reports to the
+                # contrary" (a tail inside it stays, so that it reads whole)
+                kept = set(_core(sent.doc[tops[0]], exclude))
+                last = max((i for i in fronted if i in kept), default=fronted[-1])
+                fronted = [i for i in fronted if i <= last]
     refused_verb = next((c for c in tok.children if c.dep_ == "xcomp"), None) if refused else None
     if refused and refused_verb is None:
         # "did not respond to requests for comment on X": X

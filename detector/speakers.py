@@ -208,10 +208,13 @@ class Speakers:
             found = self._party_by_alias_in(text, own)
             if found[0] is not None:
                 return found
-        return self._party_by_alias_in(text, list(self._tr.alias_party.values()))
+        # a bare first name or surname stands for a full name of the item's own topics
+        # only: "Martin" in a story on a submarine is not "Martin Estrada" of a fraud case
+        return self._party_by_alias_in(text, list(self._tr.alias_party.values()),
+                                       part=not topics)
 
-    def _party_by_alias_in(self, text: str,
-                           tables: list[dict[str, str]]) -> tuple[str | None, str | None]:
+    def _party_by_alias_in(self, text: str, tables: list[dict[str, str]],
+                           part: bool = True) -> tuple[str | None, str | None]:
         compass = self._tr.lex.compass_words
         low = bare_name(text).lower()
         best: tuple[str | None, str | None] = (None, None)
@@ -220,7 +223,7 @@ class Speakers:
                 if re.search(r"\b" + re.escape(alias) + r"\b", low) and \
                         len(alias) > len(best[1] or ""):
                     best = (party, alias)
-        if best[0] is None and re.fullmatch(r"[a-z][a-z'\-]+", low):
+        if best[0] is None and part and re.fullmatch(r"[a-z][a-z'\-]+", low):
             for aliases in tables:
                 for alias, party in aliases.items():
                     names = re.split(r"[\s\-]+", alias)
@@ -313,8 +316,10 @@ class Speakers:
 
 
 def bare_name(text: str) -> str:
-    """A name without its article or possessive: "the ministry's" is "ministry"."""
+    """A name without its article, possessive or a bracket the entity cut open: "the
+    ministry's" is "ministry", "World Health Organization (WHO" that organization."""
     t = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
+    t = re.sub(r"\s*\([^)]*$", "", t) or t.lstrip("(")
     return re.sub(r"(['’]s|['’])$", "", t).strip()
 
 

@@ -131,3 +131,27 @@ def cut_off(text: str, end: int) -> bool:
     tail = text.rstrip()
     return tail.endswith(("...", "\u2026", "[...]", "[\u2026]")) or \
         not tail.endswith((".", "!", "?", "\"", "\u201d", "\u2019", "'", ")"))
+
+
+# a wire dateline before the first sentence of a story, by its shape alone: a city in
+# capitals (with its state, "KANSAS CITY, Mo."), or a few capitalised words and a date,
+# then the agency in brackets, then a dash ("GENEVA (Reuters) - ", "(AP) — "); or a city
+# in capitals, or a city and its country ("London, UK - "), then a dash
+_CAPS = r"[A-Z][A-Z.'’-]+(?:\s[A-Z][A-Z.'’-]+)*"
+_DATELINE = re.compile(
+    r"(?:(?:[A-Z0-9][\w.'’-]*,?\s+){0,5}\([A-Z][A-Za-z.&]{1,15}(?:\s[A-Z][A-Za-z.&]{1,15})?\)"
+    rf"|{_CAPS}(?:,\s*[A-Z][A-Za-z.]+)?"
+    r"|[A-Z][a-z]+(?:\s[A-Z][a-z]+)?,\s*[A-Z][A-Za-z]+)"
+    r"(?:\s+[-–—]+\s*|[-–—]+\s+)(?=\S)")  # "U.S.-led" is no dateline
+
+
+def dateline_end(text: str, start: int) -> int:
+    """Where the words of a sentence begin after a wire dateline at `start` ("(Reuters)
+    - No cases have been found ..."), or `start` when it opens with none. A sentence that
+    opens a line only: a dateline heads a story (or its body after the title)."""
+    if start and text[start - 1] != "\n":
+        return start
+    m = _DATELINE.match(text, start, start + 80)
+    if m is None or len(re.sub(r"[^A-Za-z]", "", m.group())) < 2:
+        return start
+    return m.end()

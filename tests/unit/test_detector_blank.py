@@ -8,7 +8,8 @@ import spacy
 
 from detector import Detector, Item, Topic
 from detector.lexicon import load_lexicon
-from detector.text import sentences
+from detector.speakers import bare_name
+from detector.text import dateline_end, sentences
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +149,33 @@ def test_sentence_spans_index_the_text() -> None:
     for s, e in sentences(text):
         assert text[s:e] == text[s:e].strip()
         assert text[s:e]
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("(Wirepress) - No cases were found.", "No cases were found."),
+    ("OSKAR (Wirepress) - No cases were found.", "No cases were found."),
+    ("OSKAR, Dec 3 (Wirepress) - Shares fell.", "Shares fell."),
+    ("NEW HALDEN, Ta. —The agency said so.", "The agency said so."),
+    ("OSKAR — The agency said so.", "The agency said so."),
+    ("Oskar, Tarnia - The deal closed.", "The deal closed."),
+    # no dateline: a label, a hyphenated word, a plain sentence
+    ("Rumor: Kolm may buy Brightline.", "Rumor: Kolm may buy Brightline."),
+    ("U.S.-led forces said so.", "U.S.-led forces said so."),
+    ("NATO-backed units left.", "NATO-backed units left."),
+    ("Officials in Osk said (Wirepress) - no.", "Officials in Osk said (Wirepress) - no."),
+])
+def test_a_wire_dateline_is_found_by_its_shape(text: str, words: str) -> None:
+    assert text[dateline_end(text, 0):] == words
+    # only where a line opens: in the middle of a paragraph it is no dateline
+    inline = "It rained. " + text
+    assert dateline_end(inline, len("It rained. ")) == len("It rained. ")
+    assert ("Title\n" + text)[dateline_end("Title\n" + text, 6):] == words
+
+
+def test_a_bare_name_loses_its_article_possessive_and_a_cut_bracket() -> None:
+    assert bare_name("the ministry's") == "ministry"
+    assert bare_name("the World Health Organization (WHO") == "World Health Organization"
+    assert bare_name("(WHO") == "WHO"
 
 
 # -- lexicon -------------------------------------------------------------------------------------

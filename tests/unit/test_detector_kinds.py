@@ -1064,3 +1064,38 @@ def test_a_claim_made_by_someone_says_what_follows_its_that(nlp: Any) -> None:
     assert denied and all(o.claim_text.startswith("Ten Osk Front fighters were caught")
                           for o in denied), show(obs)
 
+
+
+CHOLERA = {
+    "id": "cholera",
+    "name": "Cholera in Osk",
+    "keywords": ["cholera"],
+    "parties": {"Tarn Health Agency": ["Tarn Health Agency", "the agency"]},
+}
+
+
+def test_a_wire_story_denial_reads_without_its_dateline_hedge_or_tail(nlp: Any) -> None:
+    # "(Wirepress) - No suspected cases of X have been found, despite reports to the
+    # contrary, the agency said": a denial (not even suspected cases; "suspected" names
+    # the cases, it hedges nothing), and the claim it denies is that suspected cases were
+    # found: neither the agency's dateline nor the tail that contrasts it is part of it
+    story = ("(Wirepress) - No suspected cases of cholera have been found in Osk, despite "
+             "reports to the contrary in local media, the Tarn Health Agency said on Friday.")
+    said = [o for o in run(nlp, CHOLERA, story) if o.party == "Tarn Health Agency"]
+    assert said and all(o.claim_text == "Suspected cases of cholera have been found in Osk"
+                        for o in said), [o.claim_text for o in said]
+    pinned = {**CHOLERA, "claims": [{"id": "cases-found",
+                                     "statement": "Cholera cases have been found in Osk."}]}
+    obs = run(nlp, pinned, story)
+    assert decisive(obs, "cases-found") == {("Tarn Health Agency", "deny", "current")}, \
+        show(obs)
+
+
+def test_a_first_name_stands_for_a_full_name_of_the_items_own_topics_only(nlp: Any) -> None:
+    # a reporter called Ivo in a story on cholera is not "Ivo Marsh" of another topic
+    fraud = {"id": "fraud", "name": "The Marsh fraud case", "keywords": ["Marsh fraud"],
+             "parties": {"Halden prosecutors": ["Halden prosecutors", "Ivo Marsh"]}}
+    obs = run(nlp, CHOLERA, "The Tarn Health Agency said three wells in Osk carried cholera. "
+                            "The cholera samples were assessed to have come from a broken "
+                            "pipe, Ivo reported.", others=(fraud,))
+    assert obs and not any(o.party == "Halden prosecutors" for o in obs), show(obs)
