@@ -136,16 +136,34 @@ class PinnedLinker:
         ct = self._claims.get(claim_id)
         return ct is not None and bool(names) and names <= ct.names
 
-    def said_apart(self, tokens: Iterable[Any], claim_id: str) -> bool:
+    def said_apart(self, tokens: Iterable[Any], claim_id: str,
+                   sentence: Iterable[Any] = ()) -> bool:
         """What was said holds none of the claim's names and not all of its predicate
         ("The Russian Ministry of Defense said the city is important for offensive
         operations" against "the ministry struck Wagner's camps"): the names the
-        sentence links by are its speaker's, what the speaker said is something else."""
+        sentence links by are its speaker's, what the speaker said is something else.
+        A `sentence` that names none of the claim (the story names it elsewhere) is not
+        apart when what was said holds the claim's verb, as a verb of its own or as an
+        event noun ("the debris is consistent with a catastrophic implosion" on "the
+        Titan imploded"; "offensive operations" is no attack, "a video released by X"
+        no release)."""
         ct = self._claims.get(claim_id)
         if ct is None or not ct.names or not ct.words:
             return False
-        terms = self.terms(tokens)
-        return not ct.names & terms and not ct.words <= terms
+        toks = list(tokens)
+        terms = self.terms(toks)
+        if ct.names & terms or ct.words <= terms:
+            return False
+        if ct.names & self.terms(sentence):
+            return True
+        return ct.root not in self.event_terms(toks)
+
+    def event_terms(self, tokens: Iterable[Any]) -> set[str]:
+        """Terms of the verbs that make a clause of their own and of the nouns: the
+        events a sentence tells, not the ones that only describe a thing ("a video
+        recorded and released by X", "offensive operations")."""
+        return self.terms(t for t in tokens if t.pos_ == "NOUN" or (
+            t.pos_ == "VERB" and _conjunct_head(t).dep_ not in ("acl", "relcl", "amod")))
 
     def names_of(self, claim_id: str) -> frozenset[str]:
         ct = self._claims.get(claim_id)
@@ -514,26 +532,34 @@ class PinnedLinker:
 
     def ranked(self, tokens: Iterable[Any], topic_ids: Iterable[str],
                at: float = LINK_AT, also: frozenset[str] = frozenset(),
+               carried: frozenset[str] = frozenset(),
                ) -> tuple[list[tuple[str, float]], frozenset[str]]:
         """Pinned claims of these topics the sentence speaks to, best first: the claim
         more of whose predicate the sentence holds ("pay off those debts" is the debts
         claim, not the betting claim a "sports channel" touches), then the score; and
         the claims that tie with the best one (the sentence holds as much of their
         predicate and scores the same: nothing in it tells them apart). `also`: names
-        the sentence holds in other words (the speaker's, for its "I")."""
+        the sentence holds in other words (the speaker's, for its "I"). `carried`:
+        names the item holds elsewhere, which count for a claim whose names the sentence
+        leaves out but whose verb it holds ("the debris is consistent with a
+        catastrophic implosion" in a story that names the Titan elsewhere)."""
         toks = list(tokens)
         terms = self.terms(toks) | also
         found = []
         tids = set(topic_ids)
         cands: dict[tuple[str, str], ClaimTerms] = {}
-        for term in terms:
+        for term in terms | carried:
             for ct in self._by_term.get(term, ()):
                 if ct.topic_id in tids:
                     cands[(ct.topic_id, ct.claim_id)] = ct
+        events = self.event_terms(toks) if carried else set()
         for (_tid, cid), ct in cands.items():
-            if (ct.names or ct.words).isdisjoint(terms):
+            held = terms
+            if carried and ct.names.isdisjoint(terms) and ct.root in events:
+                held = terms | (carried & ct.names)
+            if (ct.names or ct.words).isdisjoint(held):
                 continue  # (a claim id that two topics share: its own terms decide)
-            s = self.score(terms, cid, self.held_out(toks, terms, ct))
+            s = self.score(held, cid, self.held_out(toks, held, ct))
             if s >= at:
                 found.append((-len(ct.words & terms), -s, cid))
         found.sort()
@@ -544,6 +570,13 @@ class PinnedLinker:
 #: how the parser hangs a phrasal verb's particle ("pulled out", "called off", "walked
 #: away"): "out" is often a preposition here
 _PARTICLE_DEPS = ("prt", "advmod", "prep")
+
+
+def _conjunct_head(tok: Any) -> Any:
+    """The first of a run of conjuncts ("recorded" in "recorded and released")."""
+    while tok.dep_ == "conj" and tok.head.i != tok.i:
+        tok = tok.head
+    return tok
 
 
 def _verb_in(verb: Any, words: frozenset[str]) -> bool:

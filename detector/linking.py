@@ -37,15 +37,24 @@ class StatementLinker:
         self._speakers = speakers
         self._stances = stances
 
-    def link_sentences(self, scan: ItemScan, offset: int, doc: Any) -> None:
-        """The pinned claims each parsed sentence speaks to (see link.py)."""
+    def link_sentences(self, scan: ItemScan, offset: int, doc: Any,
+                       carried: frozenset[str] = frozenset()) -> None:
+        """The pinned claims each parsed sentence speaks to (see link.py); `carried`,
+        the names the item holds in its other parsed sentences."""
         topics = sorted(scan.topics)
         for sent in doc.sents:
-            found, tied = self._tr.linker.ranked(sent, topics, at=MENTION_AT)
+            found, tied = self._tr.linker.ranked(sent, topics, at=MENTION_AT,
+                                                 carried=carried)
             if found:
                 scan.links[offset + sent.start_char] = found
                 scan.ties[offset + sent.start_char] = tied
                 scan.ends[offset + sent.start_char] = offset + sent.end_char
+
+    def item_names(self, docs: Iterable[Any]) -> frozenset[str]:
+        """The names of claims (not of parties) that the item's parsed sentences hold."""
+        linker = self._tr.linker
+        return frozenset(n for doc in docs for n in linker.split(doc)[0]
+                         if not n.startswith("@") and not any(c.isdigit() for c in n))
 
     def _speakers_own(self, pronoun: Any, speaker: Speaker) -> bool:
         """A subject pronoun that is the speaker's party: "I" or "we" in the speaker's
@@ -101,7 +110,7 @@ class StatementLinker:
             self._event_named(scan, s_start, [doc[i] for i in content])
         if linked and content and st.speaker_kind == "named" and st.stance != "report" and \
                 not self._stances.explicit(st) and \
-                self._tr.linker.said_apart([doc[i] for i in content], linked[0][0]):
+                self._tr.linker.said_apart([doc[i] for i in content], linked[0][0], sent):
             linked = []  # the sentence names the claim's parties only as its speaker
         if linked:
             # the sentence speaks to a pinned claim: that is the claim, whatever the rules

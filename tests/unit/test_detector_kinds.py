@@ -1099,3 +1099,23 @@ def test_a_first_name_stands_for_a_full_name_of_the_items_own_topics_only(nlp: A
                             "The cholera samples were assessed to have come from a broken "
                             "pipe, Ivo reported.", others=(fraud,))
     assert obs and not any(o.party == "Halden prosecutors" for o in obs), show(obs)
+
+
+def test_a_sentence_that_leaves_out_the_claims_name_links_by_its_verb(nlp: Any) -> None:
+    # "the debris is consistent with an explosion of the vehicle", in a story that names
+    # the Aurel probe in another sentence: the claim's name is the story's, the verb (as
+    # an event noun) is the sentence's own, and the agency's engineer confirms it
+    text = ("The Aurel probe lost contact minutes after lift-off. \"The debris we found in "
+            "the sea is consistent with an explosion of the vehicle,\" Space Agency engineer "
+            "Lina Ostrova told reporters.")
+    obs = run(nlp, PROBE, text)
+    assert ("Space Agency", "confirm", "current") in decisive(obs, "probe-exploded"), show(obs)
+    # the sentence alone names no probe: no claim of that name
+    alone = run(nlp, PROBE, text.split(". ", 1)[1])
+    assert not decisive(alone, "probe-exploded"), show(alone)
+    # a verb that only describes a thing ("footage recorded and released by ...") is no
+    # event the sentence tells: the story's name does not carry to it
+    obs = run(nlp, PROBE, "The Aurel probe lost contact minutes after lift-off. \"We will "
+                          "not share any footage recorded and exploded by vandals,\" Space "
+                          "Agency engineer Lina Ostrova told reporters.")
+    assert not decisive(obs, "probe-exploded"), show(obs)
