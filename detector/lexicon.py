@@ -89,6 +89,7 @@ class Lexicon:
     time_units: frozenset[str]  # what "last" and "ago" count in
     finding_verbs: frozenset[str]  # "the agency found that X": confirms X (a clause only)
     inquiry_verbs: frozenset[str]  # "are investigating claims that X": X is in question
+    existence_verbs: frozenset[str]  # "denied any losses": denies that there were any
     role_nouns: frozenset[str]  # "the singer", "the player": a person the item is about
     first_person_words: frozenset[str]  # "I never agreed to pay": the speaker did not
     lying_verbs: frozenset[str]  # "X lied about Y": what X lied about is false

@@ -1030,6 +1030,14 @@ def _denies_a_claim(verb: Token, lex: Lexicon) -> bool:
     low = obj.lemma_.lower()
     if low in lex.involvement_nouns:
         return True  # "denied any involvement in the attack", "denied wrongdoing"
+    if any(c.dep_ in ("compound", "amod") and c.i == verb.i + 1 and (
+            c.tag_ == "VBG" or (c.pos_ == "NOUN" and c.lower_.endswith("ing")))
+           for c in obj.children):
+        return True  # "denied mapping cables", the gerund taken for a noun's modifier
+    if verb.lemma_.lower() in lex.existence_verbs and any(
+            c.dep_ == "det" and c.lower_ == "any" for c in obj.children):
+        return True  # "denied any losses": that there were any ("rejected any change"
+        # is a refusal, not a denial)
     return (obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns
             or low in lex.deny_words or any(
                 g.dep_ in ("acl", "relcl") and (g.pos_ == "VERB" or any(

@@ -170,3 +170,37 @@ def test_a_that_clause_hung_on_the_paper_that_carried_the_reports() -> None:
     ])
     [st] = rules.statements(doc[:], LEX)
     assert (said(st, doc), st.refers_back) == ("", True)
+
+
+def test_a_gerund_taken_for_a_modifier_is_still_what_was_denied() -> None:
+    # "Kestria has denied mapping cables near Lorne", with "mapping" a compound noun of
+    # "cables": what was denied is the mapping, a claim, not an event "cables"
+    doc = parse([
+        ("Kestria", "Kestria", 2, "nsubj", "PROPN", "NNP"),
+        ("has", "have", 2, "aux", "AUX", "VBZ"),
+        ("denied", "deny", 2, "ROOT", "VERB", "VBN"),
+        ("mapping", "mapping", 4, "compound", "NOUN", "NN"),
+        ("cables", "cable", 2, "dobj", "NOUN", "NNS"),
+        ("near", "near", 4, "prep", "ADP", "IN"),
+        ("Lorne", "Lorne", 5, "pobj", "PROPN", "NNP"),
+        (".", ".", 2, "punct", "PUNCT", "."),
+    ])
+    [st] = rules.statements(doc[:], LEX)
+    assert (st.stance, said(st, doc)) == ("deny", "mapping cables near Lorne")
+
+
+def test_denying_any_of_a_thing_denies_there_was_any_and_rejecting_it_is_a_refusal() -> None:
+    rows = [
+        ("Karsk", "Karsk", 1, "nsubj", "PROPN", "NNP"),
+        ("denied", "deny", 1, "ROOT", "VERB", "VBD"),
+        ("any", "any", 3, "det", "DET", "DT"),
+        ("losses", "loss", 1, "dobj", "NOUN", "NNS"),
+        ("at", "at", 3, "prep", "ADP", "IN"),
+        ("Harlan", "Harlan", 4, "pobj", "PROPN", "NNP"),
+        (".", ".", 1, "punct", "PUNCT", "."),
+    ]
+    [st] = rules.statements(parse(rows)[:], LEX)
+    assert (st.stance, said(st, parse(rows))) == ("deny", "any losses at Harlan")
+    # "rejected any losses at Harlan" names an act of refusing, no claim
+    rows[1] = ("rejected", "reject", 1, "ROOT", "VERB", "VBD")
+    assert rules.statements(parse(rows)[:], LEX) == []
