@@ -50,6 +50,23 @@ class StatementLinker:
                 scan.ties[offset + sent.start_char] = tied
                 scan.ends[offset + sent.start_char] = offset + sent.end_char
 
+    def _named_by(self, content: list[int], doc: Any, speaker: Speaker,
+                  scan: ItemScan) -> frozenset[str]:
+        """The names a content holds in other words: the speaker's, for a pronoun that
+        is the speaker as its subject; the other side's, for "the enemy" in the words
+        of one of a topic's two parties. Empty when it holds neither."""
+        if any(doc[i].dep_ in ("nsubj", "nsubjpass") and self._speakers_own(doc[i], speaker)
+               for i in content):
+            return self._tr.linker.party_terms(speaker.party or "")
+        if not any(doc[i].lemma_.lower() in self._tr.lex.enemy_words for i in content):
+            return frozenset()
+        for tid in sorted(scan.topics):
+            names = [p.name for p in self._tr.topics[tid].parties]
+            if speaker.party in names and len(names) == 2:
+                other = next(n for n in names if n != speaker.party)
+                return self._tr.linker.party_terms(other)
+        return frozenset()
+
     def item_names(self, docs: Iterable[Any]) -> frozenset[str]:
         """The names of claims (not of parties) that the item's parsed sentences hold."""
         linker = self._tr.linker
@@ -119,13 +136,12 @@ class StatementLinker:
             if pinned is not None and not self._tr.linker.other_event(
                     [doc[i] for i in content], pinned.id, sent):
                 return pinned, pinned.text
-        elif speaker.party and any(doc[i].dep_ in ("nsubj", "nsubjpass") and
-                                   self._speakers_own(doc[i], speaker) for i in content):
+        elif speaker.party and (own := self._named_by(content, doc, speaker, scan)):
             # '"... I never agreed to pay off a debt."' in Ohtani's quote, "Corvo said
             # she had no plans to resign": the pronoun is the speaker, so the speaker's
             # names are the sentence's too (and they must be a name of the claim it
-            # then links to: else the pronoun changed nothing)
-            own = self._tr.linker.party_terms(speaker.party)
+            # then links to: else the pronoun changed nothing); "the enemy has not taken
+            # Dunmore", in the words of one of two sides: the names of the other
             found, tied = self._tr.linker.ranked(sent, sorted(scan.topics), also=own)
             pinned = self._tr.index.get(found[0][0]) if found and len(tied) < 2 and \
                 own & self._tr.linker.names_of(found[0][0]) else None

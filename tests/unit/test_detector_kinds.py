@@ -1119,3 +1119,15 @@ def test_a_sentence_that_leaves_out_the_claims_name_links_by_its_verb(nlp: Any) 
                           "not share any footage recorded and exploded by vandals,\" Space "
                           "Agency engineer Lina Ostrova told reporters.")
     assert not decisive(obs, "probe-exploded"), show(obs)
+
+
+def test_the_enemy_in_the_words_of_one_side_is_the_other(nlp: Any) -> None:
+    # "the enemy has not taken Orsk", said by the commander of the Ostrian garrison: the
+    # enemy is Dravonia, the other of the topic's two sides, so this denies Dravonia's
+    # recapture of the village
+    spec = {**FRONT, "keywords": ["Orsk"],
+            "claims": [{"id": "orsk-retaken",
+                        "statement": "Dravonian forces recaptured the village of Orsk."}]}
+    obs = run(nlp, spec, "\"The enemy has not taken Orsk,\" the commander of the Ostrian "
+                         "garrison said.")
+    assert decisive(obs, "orsk-retaken") == {("Ostria", "deny", "current")}, show(obs)
