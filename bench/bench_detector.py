@@ -136,12 +136,15 @@ def run_naive(det: Detector, nlp: Any, items: list[Item]) -> tuple[list[list[Obs
     """The full pipeline over every whole item, then the detector's own rule pass.
 
     Uses the detector's own steps (scanner.scan for the topic hits the rules need,
-    _observe for the rules) so that only the parse differs from run_detector.
+    linking.link_item for the pinned claims each sentence speaks to, _observe for the
+    rules) so that only the parse differs from run_detector.
     """
     out: list[list[Observation]] = []
     t0 = time.perf_counter()
     for item, doc in zip(items, nlp.pipe((it.text for it in items), batch_size=64), strict=True):
         scan = det.scanner.scan(item)
+        if scan.topics:
+            det.linking.link_item(scan, [(0, doc)])
         out.append(det._observe(scan, [(0, doc)]) if scan.topics else [])
     return out, time.perf_counter() - t0
 

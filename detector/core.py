@@ -202,9 +202,7 @@ class Detector:
             for (n, s, _e), doc in zip(done, docs, strict=True):
                 parsed.setdefault(n, []).append((s, doc))
             for n, found in parsed.items():
-                carried = self.linking.item_names(doc for _s, doc in found)
-                for s, doc in found:
-                    self.linking.link_sentences(scans[n], s, doc, carried)
+                self.linking.link_item(scans[n], found)
             for scan in scans[len(out):end]:
                 if not scan.topics:
                     out.append(([], False, []))

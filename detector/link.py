@@ -532,7 +532,7 @@ class PinnedLinker:
 
     def ranked(self, tokens: Iterable[Any], topic_ids: Iterable[str],
                at: float = LINK_AT, also: frozenset[str] = frozenset(),
-               carried: frozenset[str] = frozenset(),
+               carried: frozenset[str] = frozenset(), terms: set[str] | None = None,
                ) -> tuple[list[tuple[str, float]], frozenset[str]]:
         """Pinned claims of these topics the sentence speaks to, best first: the claim
         more of whose predicate the sentence holds ("pay off those debts" is the debts
@@ -542,9 +542,10 @@ class PinnedLinker:
         the sentence holds in other words (the speaker's, for its "I"). `carried`:
         names the item holds elsewhere, which count for a claim whose names the sentence
         leaves out but whose verb it holds ("the debris is consistent with a
-        catastrophic implosion" in a story that names the Titan elsewhere)."""
+        catastrophic implosion" in a story that names the Titan elsewhere). `terms`: the
+        sentence's own, when the caller has them."""
         toks = list(tokens)
-        terms = self.terms(toks) | also
+        terms = (self.terms(toks) if terms is None else terms) | also
         found = []
         tids = set(topic_ids)
         cands: dict[tuple[str, str], ClaimTerms] = {}

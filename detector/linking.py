@@ -37,14 +37,19 @@ class StatementLinker:
         self._speakers = speakers
         self._stances = stances
 
-    def link_sentences(self, scan: ItemScan, offset: int, doc: Any,
-                       carried: frozenset[str] = frozenset()) -> None:
-        """The pinned claims each parsed sentence speaks to (see link.py); `carried`,
-        the names the item holds in its other parsed sentences."""
+    def link_item(self, scan: ItemScan, docs: Iterable[tuple[int, Any]]) -> None:
+        """The pinned claims each parsed sentence of the item speaks to (see link.py),
+        its sentences' (offset, Doc) in order. The names of claims (not of parties)
+        that its other sentences hold carry to a sentence that tells a claim's event
+        without naming it (`PinnedLinker.ranked`)."""
+        linker = self._tr.linker
         topics = sorted(scan.topics)
-        for sent in doc.sents:
-            found, tied = self._tr.linker.ranked(sent, topics, at=MENTION_AT,
-                                                 carried=carried)
+        sents = [(offset, sent, linker.split(sent)) for offset, doc in docs for sent in doc.sents]
+        carried = frozenset(n for _o, _s, (names, _w) in sents for n in names
+                            if not n.startswith("@") and not any(c.isdigit() for c in n))
+        for offset, sent, (names, words) in sents:
+            found, tied = linker.ranked(sent, topics, at=MENTION_AT, carried=carried,
+                                        terms=names | words)
             if found:
                 scan.links[offset + sent.start_char] = found
                 scan.ties[offset + sent.start_char] = tied
@@ -66,12 +71,6 @@ class StatementLinker:
                 other = next(n for n in names if n != speaker.party)
                 return self._tr.linker.party_terms(other)
         return frozenset()
-
-    def item_names(self, docs: Iterable[Any]) -> frozenset[str]:
-        """The names of claims (not of parties) that the item's parsed sentences hold."""
-        linker = self._tr.linker
-        return frozenset(n for doc in docs for n in linker.split(doc)[0]
-                         if not n.startswith("@") and not any(c.isdigit() for c in n))
 
     def _speakers_own(self, pronoun: Any, speaker: Speaker) -> bool:
         """A subject pronoun that is the speaker's party: "I" or "we" in the speaker's
