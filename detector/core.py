@@ -274,6 +274,13 @@ class Detector:
                 state.last_person = speaker
             else:
                 state.last_group = speaker
+        if st.relayed_by is not None:
+            # "WilmerHale found that X, the startup said. It did not ..., it said": the
+            # sentence was the startup's, and so is the next "it said"
+            relay = self.speakers.speaker(replace(st, speaker=st.relayed_by, relayed_by=None),
+                                          doc, offset, state)
+            if relay.text and relay.party and not relay.person:
+                state.last_group = relay
         if claim is None:
             return speaker
         if claim.pinned and st.speaker_kind == "publisher":

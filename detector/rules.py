@@ -42,6 +42,9 @@ class Statement:
     #: ("said it had not been hit": the claim is that it had been hit), when that
     #: content is done and not only planned ("would not" is a plan)
     negation: tuple[int, ...] = ()
+    #: the speaker of the statement that relays this one ("X found that Y, the company
+    #: said": the company), whom a later "it said" means
+    relayed_by: tuple[int, int] | None = None
 
 
 def _subtree_ids(tok: Token, exclude: set[int] | None = None) -> list[int]:
@@ -593,6 +596,8 @@ def statements(sent: Span, lex: Lexicon) -> list[Statement]:
                     # "Hale said he had ...", "X said its inspectors had ...", "X's
                     # spokeswoman said the company disagrees": X speaks
                     o.speaker, o.speaker_kind = s.speaker, s.speaker_kind
+                elif s.speaker and s.speaker_kind == "named" and o.speaker != s.speaker:
+                    o.relayed_by = s.speaker
             continue
         kept.append(s)
     kept = [s for s in kept if id(s) not in dropped]

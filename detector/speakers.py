@@ -140,8 +140,11 @@ class Speakers:
                 # not of the one its words named last ("a ceasefire with the rebels")
                 ref = next(sp for sp in reversed(recent) if sp.party)
             if ref is None and span.root.lower_ in self._tr.lex.official_words:
-                # "the company", "the ministry": the organisation last named before it
-                before = [h for h in scan.hits if h.kind == "P" and h.end <= s0]
+                # "the company", "the ministry": the organisation last named before it,
+                # not a person ("the decision to fire Altman was ..., the startup said")
+                people = self._tr.person_aliases
+                before = [h for h in scan.hits if h.kind == "P" and h.end <= s0 and
+                          scan.text[h.start:h.end].lower() not in people]
                 if before:
                     ref = Speaker(text, max(before, key=lambda h: h.end).value, "official")
                 elif last_group is not None and last_group.party:

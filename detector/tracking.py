@@ -27,6 +27,9 @@ class Tracking:
     tracked: set[str] = field(default_factory=set)
     #: the parties whose aliases read as a person's name (`person_like`)
     persons: frozenset[str] = frozenset()
+    #: the aliases, lower-cased, that are a person's name or surname (`person_names`),
+    #: of whatever party ("Paul Gage" and "Gage" for the company he speaks for)
+    person_aliases: frozenset[str] = frozenset()
 
     def retrack(self) -> None:
         """The party tables, from the topics as they are now."""
@@ -34,6 +37,8 @@ class Tracking:
         self.persons = frozenset(p.name for t in self.topics.values() for p in t.parties
                                  if person_like(p))
         self.alias_party = {t.id: _aliases(t.parties) for t in self.topics.values()}
+        self.person_aliases = frozenset(n.lower() for t in self.topics.values()
+                                        for p in t.parties for n in person_names(p))
 
 
 def _aliases(parties: Iterable[Party]) -> dict[str, str]:
@@ -43,6 +48,19 @@ def _aliases(parties: Iterable[Party]) -> dict[str, str]:
             aliases.setdefault(a.lower(), p.name)
     return aliases
 
+
+
+def person_names(party: Party) -> set[str]:
+    """The party's aliases that read as a person's name: a name of two or three
+    capitalised words whose last word is itself an alias, and that last word."""
+    names = {a.strip() for a in (*party.aliases, party.name)}
+    out: set[str] = set()
+    for n in names:
+        words = n.split()
+        if 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words) and \
+                not any(len(w) > 1 and w.isupper() for w in words) and words[-1] in names:
+            out.update((n, words[-1]))
+    return out
 
 
 def person_like(party: Party) -> bool:

@@ -1131,3 +1131,19 @@ def test_the_enemy_in_the_words_of_one_side_is_the_other(nlp: Any) -> None:
     obs = run(nlp, spec, "\"The enemy has not taken Orsk,\" the commander of the Ostrian "
                          "garrison said.")
     assert decisive(obs, "orsk-retaken") == {("Ostria", "deny", "current")}, show(obs)
+
+
+def test_it_said_after_a_relayed_finding_is_whoever_relayed_it(nlp: Any) -> None:
+    # "A law firm found that X, the startup said. It did not ..., it said": the second
+    # sentence is the startup's too, not the law firm's, and "the startup" is the company
+    # named before, not the chief executive it dismissed, named last (a person)
+    spec = {"id": "holt", "name": "The Holt dismissal", "keywords": ["Corvane", "Holt"],
+            "parties": {"Corvane": ["Corvane", "Corvane Labs"],
+                        "Mira Holt": ["Mira Holt", "Holt"]}}
+    obs = run(nlp, spec, "Corvane Labs dismissed its chief executive in May. Halvard & Co, "
+                         "the law firm that ran the review, found that the board's decision "
+                         "to dismiss Holt was a \"consequence of a loss of trust between the "
+                         "board and Ms. Holt,\" the startup said on Friday. It did not arise "
+                         "from concerns about the safety of Corvane's products, it said.")
+    second = [o for o in obs if o.evidence.sentence.startswith("It did not arise")]
+    assert second and all(o.party == "Corvane" for o in second), show(obs)
