@@ -258,7 +258,8 @@ class StatementLinker:
         if topic is not None and not topic.discover:
             return None, ""  # the user tracks only the pinned claims of this topic
         if st.speaker is None or st.speaker_kind == "publisher" or cut_off(scan.text, c1) or \
-                not (proposition(toks) or (explicit and event_phrase(toks))):
+                not (proposition(toks) or (explicit and event_phrase(toks) and
+                                           not topic_phrase(toks))):
             # a claim the monitor opens must read as a whole statement (a subject and a
             # finite verb, nothing cut off) that somebody made: a fragment, or the
             # publisher's own narration, is nobody's claim
@@ -463,6 +464,16 @@ def proposition(toks: list[Any]) -> bool:
                                            for c in head.children):
                 return True
     return False
+
+
+def topic_phrase(toks: list[Any]) -> bool:
+    """A noun phrase that says what reports are about, not what they say ("debunking
+    rumours about celebrities": celebrities): the object of "about", "on" or
+    "regarding"."""
+    ids = {t.i for t in toks}
+    tops = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
+    return len(tops) == 1 and tops[0].dep_ == "pobj" and \
+        tops[0].head.lower_ in ("about", "on", "regarding")
 
 
 def event_phrase(toks: list[Any]) -> bool:

@@ -174,19 +174,8 @@ def _speaker_of(verb: Token) -> Token | None:
         # with two subjects (a misparse of "X did Y, Z said"), the nearer one speaks
         before = [c for c in subjects if c.i < verb.i]
         c = before[-1] if before else subjects[0]
-        if c.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
-            # "X, which had denied ...": X; "citing two people familiar with the decision,
-            # who said": the nearest noun before that can speak
-            head = verb.head
-            of = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
-                       for g in c.children if g.dep_ == "pobj"), None)
-            if head.pos_ == "PRON" and of is not None and \
-                    head.lower_ in load_lexicon().pointing_words:
-                head = of  # "those of the Observatory, which said": the Observatory
-            if not _can_speak(head):
-                head = next((t for t in reversed(list(verb.doc[verb.sent.start:head.i]))
-                             if t.pos_ in ("NOUN", "PROPN") and _can_speak(t)), head)
-            return head
+        if c.lower_ in _RELATIVES and verb.dep_ == "relcl":
+            return _antecedent_of(verb)
         return c
     for c in verb.children:  # passive: "was denied by X"
         if c.dep_ == "agent":
@@ -212,11 +201,32 @@ def _speaker_of(verb: Token) -> Token | None:
         if t.pos_ in ("VERB", "AUX"):
             for c in t.children:
                 if c.dep_ == "nsubj" and _can_speak(c):
-                    return c
+                    # "the site, which specializes in debunking rumours": the site
+                    return _antecedent_of(t) if c.lower_ in _RELATIVES and \
+                        t.dep_ == "relcl" else c
             for c in t.children:
                 if c.dep_ == "agent":
                     return next((g for g in c.children if g.dep_ == "pobj"), None)
     return None
+
+
+#: relative pronouns, whose antecedent is the one that speaks
+_RELATIVES = frozenset({"which", "who", "that"})
+
+
+def _antecedent_of(relcl: Token) -> Token:
+    """Who the relative pronoun of a relative clause stands for: "X, which had denied
+    ...": X; "citing two people familiar with the decision, who said": the nearest noun
+    before that can speak; "those of the Observatory, which said": the Observatory."""
+    head = relcl.head
+    of = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
+               for g in c.children if g.dep_ == "pobj"), None)
+    if head.pos_ == "PRON" and of is not None and head.lower_ in load_lexicon().pointing_words:
+        head = of
+    if not _can_speak(head):
+        head = next((t for t in reversed(list(relcl.doc[relcl.sent.start:head.i]))
+                     if t.pos_ in ("NOUN", "PROPN") and _can_speak(t)), head)
+    return head
 
 
 def _can_speak(tok: Token) -> bool:

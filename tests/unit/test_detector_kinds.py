@@ -1147,3 +1147,4 @@ def test_it_said_after_a_relayed_finding_is_whoever_relayed_it(nlp: Any) -> None
                          "from concerns about the safety of Corvane's products, it said.")
     second = [o for o in obs if o.evidence.sentence.startswith("It did not arise")]
     assert second and all(o.party == "Corvane" for o in second), show(obs)
+

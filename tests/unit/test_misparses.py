@@ -11,6 +11,7 @@ from spacy.tokens import Doc
 
 from detector import rules
 from detector.lexicon import load_lexicon
+from detector.linking import event_phrase, topic_phrase
 
 LEX = load_lexicon()
 VOCAB = spacy.blank("en").vocab
@@ -204,3 +205,35 @@ def test_denying_any_of_a_thing_denies_there_was_any_and_rejecting_it_is_a_refus
     # "rejected any losses at Harlan" names an act of refusing, no claim
     rows[1] = ("rejected", "reject", 1, "ROOT", "VERB", "VBD")
     assert rules.statements(parse(rows)[:], LEX) == []
+
+
+def test_who_does_what_a_relative_clause_says_is_its_antecedent() -> None:
+    # "The site Factline, which specializes in debunking rumours about singers, exposed
+    # the hoax": the one debunking is Factline (the relative pronoun's antecedent), not
+    # a "which" to resolve as a pronoun to whoever spoke before
+    doc = parse([
+        ("The", "the", 2, "det", "DET", "DT"),
+        ("site", "site", 2, "compound", "NOUN", "NN"),
+        ("Factline", "Factline", 12, "nsubj", "PROPN", "NNP"),
+        (",", ",", 2, "punct", "PUNCT", ","),
+        ("which", "which", 5, "nsubj", "PRON", "WDT"),
+        ("specializes", "specialize", 2, "relcl", "VERB", "VBZ"),
+        ("in", "in", 5, "prep", "ADP", "IN"),
+        ("debunking", "debunk", 6, "pcomp", "VERB", "VBG"),
+        ("rumours", "rumour", 7, "dobj", "NOUN", "NNS"),
+        ("about", "about", 8, "prep", "ADP", "IN"),
+        ("singers", "singer", 9, "pobj", "NOUN", "NNS"),
+        (",", ",", 2, "punct", "PUNCT", ","),
+        ("exposed", "expose", 12, "ROOT", "VERB", "VBD"),
+        ("the", "the", 14, "det", "DET", "DT"),
+        ("hoax", "hoax", 12, "dobj", "NOUN", "NN"),
+        (".", ".", 12, "punct", "PUNCT", "."),
+    ])
+    st = next(s for s in rules.statements(doc[:], LEX) if s.cue == "debunk")
+    assert st.speaker_kind == "named" and st.speaker is not None
+    assert doc[st.speaker[0]:st.speaker[1]].text == "The site Factline"
+    # what the rumours are about is no claim the monitor could open: a topic, not what
+    # they say
+    toks = [doc[i] for i in st.content_tokens]
+    assert [t.text for t in toks] == ["singers"]
+    assert topic_phrase(toks) and event_phrase(toks)
