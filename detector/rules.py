@@ -466,12 +466,18 @@ def _inquiry(content: list[int], doc: Any, lex: Lexicon) -> list[int] | None:
                 doc[i].head.i == i), None)
     if top is None or top.pos_ not in ("VERB", "AUX"):
         return None
+    top = next((c for c in top.children if c.dep_ == "xcomp" and c.i in inside and
+                c.lemma_.lower() in lex.inquiry_verbs), top)  # "working to determine"
+    if any(c.dep_ == "ccomp" and any(g.dep_ == "mark" and g.lower_ == "that"
+                                     for g in c.children) for c in top.children):
+        return None  # "determined that X": a finding, no inquiry
     lemma = top.lemma_.lower()
     phrasal = {f"{lemma} {c.lower_}": c for c in top.children if c.dep_ in ("prep", "prt")}
     into = next((c for k, c in phrasal.items() if k in lex.inquiry_verbs), None)
     if lemma not in lex.inquiry_verbs and into is None:
         return None
     heads = [c for c in (into or top).children if c.dep_ in ("dobj", "pobj", "pcomp", "ccomp")]
+    found: list[int] = []
     for c in heads:
         if c.dep_ in ("ccomp", "pcomp") and any(
                 g.dep_ == "mark" and g.lower_ in ("whether", "if") for g in c.children):
@@ -482,7 +488,9 @@ def _inquiry(content: list[int], doc: Any, lex: Lexicon) -> list[int] | None:
             ids, _back, _ante = _object_content(c, set(), lex)
             if ids:
                 return ids
-    return None
+    # an inquiry into something the item names ("working to determine the video's
+    # authenticity"): what was said puts it in question, and confirms nothing
+    return found if heads else None
 
 
 def _call_stance(verb: Token, lex: Lexicon) -> str | None:
@@ -713,10 +721,19 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             content, refers_back, antecedent = _clause_content(tok, {tok.i}, lex)
             if not content:
                 content = [t.i for t in sent if t.i > tok.i and not t.is_punct]
-            return Statement(cue="say", cue_token=tok.i, stance="confirm", when="current",
+            quote = next((c for c in quoting.children if c.dep_ == "ccomp" and
+                          c.i < quoting.i), None)
+            if not content and quote is not None:
+                # '"It would not surprise me if ...," the News quoted Madden as saying'
+                content = _subtree_ids(quote, {tok.i})
+            said = [sent.doc[i] for i in content]
+            hedged = _has_hedge(said, lex, tok)  # "it would not surprise me if X"
+            return Statement(cue="say", cue_token=tok.i,
+                             stance="report" if hedged else "confirm", when="current",
                              speaker=_np_span(quoted), speaker_kind="named",
                              content=(min(content), max(content) + 1) if content else None,
-                             content_tokens=tuple(content), refers_back=not content)
+                             content_tokens=tuple(content), refers_back=not content,
+                             confidence=0.5 if hedged else 0.7)
     if cls == "deny" and not ruling_out and not _denies_a_claim(tok, lex):
         return None  # "rejected the offer", "retracted the paper": an event, not a denial
     if tok.dep_ in ("amod", "compound") and not any(
@@ -798,7 +815,7 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             refers_back, antecedent = False, ()
     inquiry = _inquiry(content, sent.doc, lex) if content and cls in ("speech", "confirm") \
         else None
-    if inquiry is not None:
+    if inquiry:
         content = inquiry  # "said they are investigating claims that X": X, in question
     # drop purpose / manner tails that are not the claim: ", calling ...", ", praising ..."
     stance: str

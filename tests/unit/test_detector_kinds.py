@@ -1148,3 +1148,34 @@ def test_it_said_after_a_relayed_finding_is_whoever_relayed_it(nlp: Any) -> None
     second = [o for o in obs if o.evidence.sentence.startswith("It did not arise")]
     assert second and all(o.party == "Corvane" for o in second), show(obs)
 
+
+
+SINGER = {
+    "id": "singer",
+    "name": "The Vesna Marr rumours",
+    "keywords": ["Vesna Marr", "Marr"],
+    "parties": {"Vesna Marr": ["Vesna Marr", "Marr"],
+                "Tarn Records": ["Tarn Records", "the label"]},
+}
+
+
+def test_what_confirms_nothing_on_a_claim_the_monitor_found(nlp: Any) -> None:
+    # each on a claim that rumours put in question first: a site reporting it is a report,
+    # however it is worded ("is now reporting that X"); an inquiry into a thing ("working
+    # to determine the video's authenticity"), a quoted hedge ('"It would not surprise me
+    # if ...," the paper quoted X as saying') and a verb that only ends a period ("this
+    # quarter, which concludes at the end of March") confirm nothing
+    for text in (
+        "Rumours on social media said Vesna Marr had died. A fake Tarn News site is now "
+        "reporting that Vesna Marr had died at her home.",
+        "Rumours said a video showed Vesna Marr on stage in Osk. Tarn Records said it was "
+        "working as quickly as possible to determine the video's authenticity.",
+        "Rumours said Vesna Marr would leave Tarn Records. \"It would not surprise me at all "
+        "if Vesna Marr left Tarn Records,\" the Osk Courier quoted Lena Ivo, a music critic, "
+        "as saying.",
+        "Rumours have suggested that Vesna Marr will tour Osk this quarter, which concludes "
+        "at the end of March.",
+    ):
+        obs = run(nlp, SINGER, text)
+        assert obs and not any(o.stance in ("confirm", "deny") for o in obs), \
+            f"{text}: {show(obs)}"
