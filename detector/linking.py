@@ -435,6 +435,11 @@ class StatementLinker:
                 continue
             words.append(t.text + t_ws)
         text = "".join(words).strip().strip("“”\"'‘’,;:").strip()
+        # a quote the claim ends inside is closed: 'suffering from “discomfort”'
+        if text.count("“") > text.count("”"):
+            text += "”"
+        elif text.count('"') % 2:
+            text += '"'
         return text[:1].upper() + text[1:] if text else text
 
 

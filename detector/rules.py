@@ -1070,10 +1070,14 @@ def _denies_a_claim(verb: Token, lex: Lexicon) -> bool:
             c.dep_ == "det" and c.lower_ == "any" for c in obj.children):
         return True  # "denied any losses": that there were any ("rejected any change"
         # is a refusal, not a denial)
+    # "rejected calls to resign", "rejected the idea that X": a claim; "dismissed 849
+    # cases that involved arrests" (a relative clause on a thing) is an act on them
     return (obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns
             or low in lex.deny_words or any(
-                g.dep_ in ("acl", "relcl") and (g.pos_ == "VERB" or any(
-                    m.lower_ == "that" for m in g.children)) for g in obj.children))
+                g.dep_ in ("acl", "relcl") and ((g.pos_ == "VERB" and (g.dep_ == "acl" or any(
+                    m.dep_ == "aux" and m.tag_ == "TO" for m in g.children))) or any(
+                    m.lower_ == "that" and m.dep_ == "mark" for m in g.children))
+                for g in obj.children))
 
 
 def _anonymous(tok: Token, lex: Lexicon) -> bool:

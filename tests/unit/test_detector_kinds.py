@@ -1179,3 +1179,10 @@ def test_what_confirms_nothing_on_a_claim_the_monitor_found(nlp: Any) -> None:
         obs = run(nlp, SINGER, text)
         assert obs and not any(o.stance in ("confirm", "deny") for o in obs), \
             f"{text}: {show(obs)}"
+
+
+def test_a_claim_that_ends_inside_a_quote_closes_it(nlp: Any) -> None:
+    obs = run(nlp, SINGER, "Tarn Records admitted Vesna Marr was suffering from “exhaustion” "
+                           "amid speculation that she had quit.")
+    texts = [o.claim_text for o in obs if o.party == "Tarn Records"]
+    assert texts and all(t.count("“") == t.count("”") for t in texts), texts

@@ -237,3 +237,33 @@ def test_who_does_what_a_relative_clause_says_is_its_antecedent() -> None:
     toks = [doc[i] for i in st.content_tokens]
     assert [t.text for t in toks] == ["singers"]
     assert topic_phrase(toks) and event_phrase(toks)
+
+
+def test_dismissing_things_a_relative_clause_describes_is_an_act_not_a_denial() -> None:
+    # "The prosecutor has dismissed 80 cases that involved arrests": cases dismissed in
+    # court, no claim denied; "rejected calls to resign" (an infinitive on the noun) is
+    # a denial of the resignation
+    doc = parse([
+        ("The", "the", 1, "det", "DET", "DT"),
+        ("prosecutor", "prosecutor", 3, "nsubj", "NOUN", "NN"),
+        ("has", "have", 3, "aux", "AUX", "VBZ"),
+        ("dismissed", "dismiss", 3, "ROOT", "VERB", "VBN"),
+        ("80", "80", 5, "nummod", "NUM", "CD"),
+        ("cases", "case", 3, "dobj", "NOUN", "NNS"),
+        ("that", "that", 7, "nsubj", "PRON", "WDT"),
+        ("involved", "involve", 5, "relcl", "VERB", "VBD"),
+        ("arrests", "arrest", 7, "dobj", "NOUN", "NNS"),
+        (".", ".", 3, "punct", "PUNCT", "."),
+    ])
+    assert rules.statements(doc[:], LEX) == []
+    doc = parse([
+        ("Elena", "Elena", 1, "compound", "PROPN", "NNP"),
+        ("Corvo", "Corvo", 2, "nsubj", "PROPN", "NNP"),
+        ("rejected", "reject", 2, "ROOT", "VERB", "VBD"),
+        ("calls", "call", 2, "dobj", "NOUN", "NNS"),
+        ("to", "to", 5, "aux", "PART", "TO"),
+        ("resign", "resign", 3, "relcl", "VERB", "VB"),
+        (".", ".", 2, "punct", "PUNCT", "."),
+    ])
+    [st] = rules.statements(doc[:], LEX)
+    assert st.stance == "deny"
