@@ -91,6 +91,7 @@ class Lexicon:
     inquiry_verbs: frozenset[str]  # "are investigating claims that X": X is in question
     existence_verbs: frozenset[str]  # "denied any losses": denies that there were any
     enemy_words: frozenset[str]  # "the enemy has not taken X", said by one of two sides
+    falsity_words: frozenset[str]  # "X was the victim of a hoax": what was said of X is false
     role_nouns: frozenset[str]  # "the singer", "the player": a person the item is about
     first_person_words: frozenset[str]  # "I never agreed to pay": the speaker did not
     lying_verbs: frozenset[str]  # "X lied about Y": what X lied about is false

@@ -859,6 +859,14 @@ def _verb_statement(tok: Token, sent: Span, lex: Lexicon) -> Statement | None:
             # "said the reports were false": a verdict on a claim, not the claim itself
             stance, content, verdict_noun = verdict
             refers_back = not content
+    if cls in ("speech", "confirm") and call is None and stance == "confirm" and content \
+            and not verdict_noun:
+        hoax = _falsity_verdict(content, sent.doc, lex)
+        if hoax is not None:
+            # "confirmed that the actor was a victim of a death hoax": what the item
+            # said of the actor is false (the claim of the item that names the actor)
+            verdict_noun, content = hoax
+            stance, refers_back = "deny", not content
     content_toks = [sent.doc[i] for i in content]
     if stance in ("confirm", "deny") and content_toks and not verdict_noun:
         if stance == "confirm" and _content_negated(content_toks, lex):
@@ -992,6 +1000,32 @@ def _verdict(verb: Token, content: list[int], lex: Lexicon,
             if of is not None:
                 noun, claim = of.lemma_.lower(), noun_content(of)
         return stance, claim, noun
+    return None
+
+
+def _falsity_verdict(content: list[int], doc: Any, lex: Lexicon,
+                     ) -> tuple[str, list[int]] | None:
+    """The word of falsehood a copular content says its subject is, or is the victim
+    of ("the actor was a victim of a death hoax", "the letter is a fake"), not negated,
+    and the subject's tokens: the claim the item spoke of about that subject is false."""
+    ids = set(content)
+    top = next((doc[i] for i in content if doc[i].head.i not in ids or doc[i].head.i == i),
+               None)
+    if top is None or top.lemma_.lower() != "be" or _negated(top, lex):
+        return None
+    subj = next((c for c in top.children if c.dep_ == "nsubj"), None)
+    if subj is None or subj.pos_ not in ("NOUN", "PROPN"):
+        return None  # "all of this has been a lie": a verdict the pointing rules read
+    for c in top.children:
+        if c.dep_ in ("attr", "acomp"):
+            word = next((str(t.lower_) for t in c.subtree if t.lower_ in lex.falsity_words),
+                        None)
+            if word is None:
+                continue
+            if subj.lower_ in lex.statement_nouns or subj.lower_ in lex.claim_nouns:
+                # "Varga's remarks were a lie": a verdict on what Varga said before
+                return str(subj.lower_), []
+            return word, [t.i for t in subj.subtree]
     return None
 
 

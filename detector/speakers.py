@@ -168,6 +168,10 @@ class Speakers:
                 role = "party"  # the party's own (state) media
             return Speaker(text, party, role, person)
         ents = [e for e in span.ents if e.label_ in ENT_LABELS]
+        if ents and span.root.lemma_.lower() in self._tr.lex.public_nouns and \
+                not words & self._tr.lex.official_words:
+            # "Islamic State supporters announced ...": people of a side, not its voice
+            return Speaker(text, None, "unknown", person)
         if words & self._tr.lex.media_words and not words & self._tr.lex.official_words:
             return Speaker(text, bare_name(ents[0].text) if ents else None, "media", person)
         if ents:

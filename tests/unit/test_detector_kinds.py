@@ -1186,3 +1186,22 @@ def test_a_claim_that_ends_inside_a_quote_closes_it(nlp: Any) -> None:
                            "amid speculation that she had quit.")
     texts = [o.claim_text for o in obs if o.party == "Tarn Records"]
     assert texts and all(t.count("“") == t.count("”") for t in texts), texts
+
+
+def test_a_victim_of_a_hoax_denies_what_was_said_of_them(nlp: Any) -> None:
+    # "confirmed that the singer was the victim of a death hoax": the label denies the
+    # claim the item opened about the singer, it confirms nothing
+    obs = run(nlp, SINGER, "The Osk Courier reported that Vesna Marr had been found dead at "
+                           "her home. Tarn Records confirmed that the singer was the victim "
+                           "of a death hoax.")
+    label = [o for o in obs if o.party == "Tarn Records"]
+    assert label and all(o.stance == "deny" and "found dead" in o.claim_text
+                         for o in label), show(obs)
+
+
+def test_supporters_of_a_side_named_by_its_name_do_not_speak_for_it(nlp: Any) -> None:
+    # "Lindqvist Movement supporters announced ...": people of that side, however the
+    # entity recogniser names them, are not its voice
+    obs = run(nlp, SINGER, "Rumours said Vesna Marr had retired. Lindqvist Movement "
+                           "supporters announced online that Vesna Marr had retired.")
+    assert not any("Lindqvist" in (o.party or "") for o in obs), show(obs)
