@@ -275,8 +275,8 @@ class Detector:
             else:
                 state.last_group = speaker
         if st.relayed_by is not None:
-            # "WilmerHale found that X, the startup said. It did not ..., it said": the
-            # sentence was the startup's, and so is the next "it said"
+            # "Halvard & Co found that X, the startup said. It did not ..., it said":
+            # the sentence was the startup's, and so is the next "it said"
             relay = self.speakers.speaker(replace(st, speaker=st.relayed_by, relayed_by=None),
                                           doc, offset, state)
             if relay.text and relay.party and not relay.person:

@@ -145,7 +145,7 @@ class PinnedLinker:
         A `sentence` that names none of the claim (the story names it elsewhere) is not
         apart when what was said holds the claim's verb, as a verb of its own or as an
         event noun ("the debris is consistent with a catastrophic implosion" on "the
-        Titan imploded"; "offensive operations" is no attack, "a video released by X"
+        Aurel probe exploded"; "offensive operations" is no attack, "a video released by X"
         no release)."""
         ct = self._claims.get(claim_id)
         if ct is None or not ct.names or not ct.words:
@@ -542,7 +542,7 @@ class PinnedLinker:
         the sentence holds in other words (the speaker's, for its "I"). `carried`:
         names the item holds elsewhere, which count for a claim whose names the sentence
         leaves out but whose verb it holds ("the debris is consistent with a
-        catastrophic implosion" in a story that names the Titan elsewhere). `terms`: the
+        catastrophic explosion" in a story that names the Aurel probe elsewhere). `terms`: the
         sentence's own, when the caller has them."""
         toks = list(tokens)
         terms = (self.terms(toks) if terms is None else terms) | also

@@ -473,8 +473,7 @@ def proposition(toks: list[Any]) -> bool:
 
 def topic_phrase(toks: list[Any]) -> bool:
     """A noun phrase that says what reports are about, not what they say ("debunking
-    rumours about celebrities": celebrities): the object of "about", "on" or
-    "regarding"."""
+    rumours about singers": singers): the object of "about", "on" or "regarding"."""
     ids = {t.i for t in toks}
     tops = [t for t in toks if t.head.i not in ids or t.head.i == t.i]
     return len(tops) == 1 and tops[0].dep_ == "pobj" and \

@@ -201,7 +201,7 @@ def _speaker_of(verb: Token) -> Token | None:
         if t.pos_ in ("VERB", "AUX"):
             for c in t.children:
                 if c.dep_ == "nsubj" and _can_speak(c):
-                    # "the site, which specializes in debunking rumours": the site
+                    # "the site, which specializes in exposing hoaxes": the site
                     return _antecedent_of(t) if c.lower_ in _RELATIVES and \
                         t.dep_ == "relcl" else c
             for c in t.children:
@@ -217,7 +217,7 @@ _RELATIVES = frozenset({"which", "who", "that"})
 def _antecedent_of(relcl: Token) -> Token:
     """Who the relative pronoun of a relative clause stands for: "X, which had denied
     ...": X; "citing two people familiar with the decision, who said": the nearest noun
-    before that can speak; "those of the Observatory, which said": the Observatory."""
+    before that can speak; "those of the Monitoring Group, which said": the group."""
     head = relcl.head
     of = next((g for c in head.children if c.dep_ == "prep" and c.lower_ == "of"
                for g in c.children if g.dep_ == "pobj"), None)
@@ -364,7 +364,7 @@ def _object_content(obj: Token, exclude: set[int], lex: Lexicon) -> Content:
         for c in obj.children:
             said = _said_in(c)
             if said is not None:
-                # "a claim made by Rep. Hunter that X", "reports circulating online that
+                # "a claim made by Senator Holm that X", "reports circulating online that
                 # X": X is what the claim says, not who made it
                 return _subtree_ids(said, exclude), False, ()
             if (c.dep_ in ("acl", "relcl", "ccomp") and any(
@@ -405,7 +405,7 @@ def _that_clause(noun: Token, clause: Token) -> int | None:
     "that" its object: a clause with a subject of its own and a complement besides
     "that" is what the noun says (the "that" returned, to leave out), not a relative
     clause ("the reports that the Post published"). So is a clause with "that" as its
-    subject and a second subject besides ("a newspaper that militants had Ebola"): no
+    subject and a second subject besides ("a newspaper that rebels had cholera"): no
     relative clause has two."""
     if clause.dep_ != "relcl" or clause.i <= noun.i:
         return None
@@ -1104,7 +1104,7 @@ def _denies_a_claim(verb: Token, lex: Lexicon) -> bool:
             c.dep_ == "det" and c.lower_ == "any" for c in obj.children):
         return True  # "denied any losses": that there were any ("rejected any change"
         # is a refusal, not a denial)
-    # "rejected calls to resign", "rejected the idea that X": a claim; "dismissed 849
+    # "rejected calls to resign", "rejected the idea that X": a claim; "dismissed 80
     # cases that involved arrests" (a relative clause on a thing) is an act on them
     return (obj.pos_ == "PRON" or low in lex.claim_nouns or obj.lower_ in lex.claim_nouns
             or low in lex.deny_words or any(

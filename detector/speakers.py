@@ -141,7 +141,7 @@ class Speakers:
                 ref = next(sp for sp in reversed(recent) if sp.party)
             if ref is None and span.root.lower_ in self._tr.lex.official_words:
                 # "the company", "the ministry": the organisation last named before it,
-                # not a person ("the decision to fire Altman was ..., the startup said")
+                # not a person ("the decision to dismiss Holt was ..., the startup said")
                 people = self._tr.person_aliases
                 before = [h for h in scan.hits if h.kind == "P" and h.end <= s0 and
                           scan.text[h.start:h.end].lower() not in people]
@@ -170,7 +170,8 @@ class Speakers:
         ents = [e for e in span.ents if e.label_ in ENT_LABELS]
         if ents and span.root.lemma_.lower() in self._tr.lex.public_nouns and \
                 not words & self._tr.lex.official_words:
-            # "Islamic State supporters announced ...": people of a side, not its voice
+            # "Lindqvist Movement supporters announced ...": people of a side, not its
+            # voice
             return Speaker(text, None, "unknown", person)
         if words & self._tr.lex.media_words and not words & self._tr.lex.official_words:
             return Speaker(text, bare_name(ents[0].text) if ents else None, "media", person)
@@ -216,7 +217,7 @@ class Speakers:
             if found[0] is not None:
                 return found
         # a bare first name or surname stands for a full name of the item's own topics
-        # only: "Martin" in a story on a submarine is not "Martin Estrada" of a fraud case
+        # only: "Ivo" in a story on cholera is not "Ivo Marsh" of a fraud case
         return self._party_by_alias_in(text, list(self._tr.alias_party.values()),
                                        part=not topics)
 
@@ -324,7 +325,7 @@ class Speakers:
 
 def bare_name(text: str) -> str:
     """A name without its article, possessive or a bracket the entity cut open: "the
-    ministry's" is "ministry", "World Health Organization (WHO" that organization."""
+    ministry's" is "ministry", "Tarn Health Agency (THA" that agency."""
     t = re.sub(r"^(the|a|an)\s+", "", text.strip(), flags=re.IGNORECASE)
     t = re.sub(r"\s*\([^)]*$", "", t) or t.lstrip("(")
     return re.sub(r"(['’]s|['’])$", "", t).strip()
