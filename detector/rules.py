@@ -458,9 +458,10 @@ def _said_in(clause: Token) -> Token | None:
 
 def _inquiry(content: list[int], doc: Any, lex: Lexicon) -> list[int] | None:
     """What a content that is an inquiry into a claim puts in question ("they are
-    investigating claims that X", "officials are looking into whether X": X), or None
-    when the content is no such inquiry ("are investigating the crash" is one, but
-    into no claim it names)."""
+    investigating claims that X", "officials are looking into whether X": X); [] for an
+    inquiry into a thing the item names ("are investigating the crash", "working to
+    determine its authenticity": in question, confirmed by nobody); None when the
+    content is no inquiry ("determined that X" is a finding)."""
     inside = set(content)
     top = next((doc[i] for i in content if doc[i].head.i not in inside or
                 doc[i].head.i == i), None)
@@ -477,7 +478,6 @@ def _inquiry(content: list[int], doc: Any, lex: Lexicon) -> list[int] | None:
     if lemma not in lex.inquiry_verbs and into is None:
         return None
     heads = [c for c in (into or top).children if c.dep_ in ("dobj", "pobj", "pcomp", "ccomp")]
-    found: list[int] = []
     for c in heads:
         if c.dep_ in ("ccomp", "pcomp") and any(
                 g.dep_ == "mark" and g.lower_ in ("whether", "if") for g in c.children):
@@ -490,7 +490,7 @@ def _inquiry(content: list[int], doc: Any, lex: Lexicon) -> list[int] | None:
                 return ids
     # an inquiry into something the item names ("working to determine the video's
     # authenticity"): what was said puts it in question, and confirms nothing
-    return found if heads else None
+    return [] if heads else None
 
 
 def _call_stance(verb: Token, lex: Lexicon) -> str | None:

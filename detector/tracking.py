@@ -49,7 +49,6 @@ def _aliases(parties: Iterable[Party]) -> dict[str, str]:
     return aliases
 
 
-
 def person_names(party: Party) -> set[str]:
     """The party's aliases that read as a person's name: a name of two or three
     capitalised words whose last word is itself an alias, and that last word."""
@@ -69,10 +68,4 @@ def person_like(party: Party) -> bool:
     words is itself an alias. Organisations go by their first word ("Halvorsen Group":
     Halvorsen) or an acronym, not by their last, and an acronym in the name ("FC
     Lindholm") is no person's."""
-    names = {a.strip() for a in (*party.aliases, party.name)}
-    for n in names:
-        words = n.split()
-        if 2 <= len(words) <= 3 and all(w[:1].isupper() and w.isalpha() for w in words) and \
-                not any(len(w) > 1 and w.isupper() for w in words) and words[-1] in names:
-            return True
-    return False
+    return bool(person_names(party))
